@@ -1,0 +1,45 @@
+"""Physical constants and unit conversions used across axsuite (one place only).
+
+All values derive from :mod:`scipy.constants` (CODATA 2018).
+
+Public names
+------------
+HC_EV_A : h·c in eV·Å (12398.4198…)
+R_E_A : classical electron radius in Å
+R_E_CM : classical electron radius in cm
+ME_C2_EV : electron rest energy in eV
+AVOGADRO : Avogadro constant in 1/mol
+FPP_CONST_EV_CM2_G : N_A·2·h·c·r_e in eV·cm²/mol (4.20804×10⁷), so that
+    f'' = E[eV]·(μ/ρ)[cm²/g]·A[g/mol] / FPP_CONST_EV_CM2_G (optical theorem)
+wavelength_A, energy_eV_from_wavelength : photon energy (eV) ↔ wavelength (Å)
+"""
+
+from __future__ import annotations
+
+import numpy as np
+from numpy.typing import ArrayLike
+from scipy import constants as _c
+
+HC_EV_A: float = _c.h * _c.c / _c.e * 1e10
+R_E_CM: float = _c.physical_constants["classical electron radius"][0] * 100.0
+R_E_A: float = R_E_CM * 1e8
+ME_C2_EV: float = _c.physical_constants["electron mass energy equivalent in MeV"][0] * 1e6
+AVOGADRO: float = _c.N_A
+FPP_CONST_EV_CM2_G: float = 2.0 * HC_EV_A * 1e-8 * R_E_CM * AVOGADRO
+BARN_CM2: float = 1e-24
+
+
+def wavelength_A(energy_eV: ArrayLike) -> np.ndarray:
+    """Photon wavelength in Å for a photon energy in eV (λ = hc/E)."""
+    e = np.asarray(energy_eV, dtype=float)
+    if np.any(e <= 0):
+        raise ValueError("photon energy must be positive (eV)")
+    return HC_EV_A / e
+
+
+def energy_eV_from_wavelength(wavelength: ArrayLike) -> np.ndarray:
+    """Photon energy in eV for a wavelength in Å (E = hc/λ)."""
+    lam = np.asarray(wavelength, dtype=float)
+    if np.any(lam <= 0):
+        raise ValueError("wavelength must be positive (Å)")
+    return HC_EV_A / lam
