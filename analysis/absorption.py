@@ -1,0 +1,172 @@
+"""Absorption: XAS normalization, anomalous factors f', f'' from μ(E), absorption factors.
+
+Public API (DESIGN §8):
+
+* :func:`normalize_xas` — pre-edge/post-edge normalization (module :mod:`.preedge`)
+* :func:`anomalous_factors_from_mu` — f'' by the optical theorem with MBACK-style matching
+  (:mod:`.mback`) and f' by differential Kramers–Kronig (:mod:`.kk`)
+* :func:`kramers_kronig_fp` — differential KK about Chantler (FFT, O(N log N))
+* :func:`absorption_factor_reflection`, :func:`absorption_factor_transmission`,
+  :func:`polarization_factor`, :func:`self_absorption_correction` (:mod:`.absfactors`)
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+from numpy.typing import ArrayLike
+
+from . import xray
+from .absfactors import (
+    absorption_factor_reflection,
+    absorption_factor_transmission,
+    polarization_factor,
+    self_absorption_correction,
+)
+from .kk import (
+    DifferentialKK,
+    differential_kk,
+    kk_transform_direct,
+    kk_transform_fft,
+    kramers_kronig_fp,
+)
+from .mback import MbackResult, mback_fpp
+from .preedge import MIN_POINTS, XASNormalization, clean_spectrum, find_e0, normalize_xas
+
+__all__ = [
+    "MIN_POINTS",
+    "AnomalousFactors",
+    "DifferentialKK",
+    "MbackResult",
+    "XASNormalization",
+    "absorption_factor_reflection",
+    "absorption_factor_transmission",
+    "anomalous_factors_from_mu",
+    "clean_spectrum",
+    "differential_kk",
+    "find_e0",
+    "kk_transform_direct",
+    "kk_transform_fft",
+    "kramers_kronig_fp",
+    "mback_fpp",
+    "normalize_xas",
+    "polarization_factor",
+    "self_absorption_correction",
+]
+
+MAX_E0_SHIFT_EV = 50.0
+"""Largest accepted distance (eV) between the measured and the tabulated edge."""
+
+
+@dataclass(frozen=True)
+class AnomalousFactors:
+    """f'(E), f''(E) of the resonant element from a measured edge (electrons; energies in eV).
+
+    Arrays ``fp``, ``fpp``, ``fp_tab``, ``fpp_tab`` (Chantler) are on ``energy_eV`` (the
+    input grid). ``e0_eV`` is the measured edge, ``e0_tab_eV`` the tabulated one (xraylib).
+    ``fp_at``/``fpp_at`` are the factors at the extra energies ``at_eV`` (outside the scan
+    f'' is Chantler's and the measured structure enters f' through the KK integral).
+    """
+
+    element: str
+    edge: str
+    energy_eV: np.ndarray
+    fp: np.ndarray
+    fpp: np.ndarray
+    fp_tab: np.ndarray
+    fpp_tab: np.ndarray
+    e0_eV: float
+    e0_tab_eV: float
+    edge_step: float
+    fpp_scale: float
+    mback_rms: float
+    taper_eV: float
+    at_eV: np.ndarray
+    fp_at: np.ndarray
+    fpp_at: np.ndarray
+
+
+def anomalous_factors_from_mu(
+    energy_eV: ArrayLike,
+    mu: ArrayLike,
+    element: str | int,
+    *,
+    edge: str = "K",
+    e0_eV: float | None = None,
+    at_eV: ArrayLike | None = None,
+    pre_edge_eV: float = -50.0,
+    post_edge_eV: float = 100.0,
+    poly_order: int = 2,
+    taper_eV: float | None = None,
+    method: str = "fft",
+) -> AnomalousFactors:
+    """f' and f'' of ``element`` from its measured absorption edge μ(E).
+
+    1. E0 and the edge step from :func:`normalize_xas` (unless ``e0_eV`` is given).
+    2. f'' = s·E·μ − P(E − E0), matched to Chantler f'' below E0 + pre_edge_eV and above
+       E0 + post_edge_eV (:func:`mback_fpp`; optical theorem, Weng et al. 2005).
+    3. f' = f'_Chantler + KK[f'' − f''_Chantler] (:func:`differential_kk`; Cross et al.,
+       Phys. Rev. B 58, 11215 (1998)).
+
+    ``energy_eV`` must be strictly increasing (eV) and bracket the tabulated edge; ``mu``
+    finite (any units). ``at_eV`` gives extra energies (eV) for ``fp_at``/``fpp_at``.
+    Raises ``ValueError`` on bad input, an unknown element or edge, a scan that does not
+    contain the edge, or a measured E0 more than 50 eV from the tabulated edge.
+    """
+    symbol = xray.element_symbol(element)
+    e0_tab = xray.edge_energy_eV(symbol, edge)
+    e = np.asarray(energy_eV, dtype=float).ravel()
+    m = np.asarray(mu, dtype=float).ravel()
+    if e.shape != m.shape:
+        raise ValueError(f"energy ({e.size} values) and mu ({m.size} values) differ in length")
+    if e.size < MIN_POINTS:
+        raise ValueError(f"need at least {MIN_POINTS} points, got {e.size}")
+    if not (np.all(np.isfinite(e)) and np.all(np.isfinite(m))):
+        raise ValueError("energy and mu must be finite (no NaN or inf)")
+    if np.any(np.diff(e) <= 0):
+        raise ValueError("energies must be strictly increasing (sorted, no duplicates)")
+    if not e[0] < e0_tab < e[-1]:
+        raise ValueError(
+            f"the scan {e[0]:.1f}…{e[-1]:.1f} eV does not contain the {symbol} {edge} edge "
+            f"({e0_tab:.1f} eV)"
+        )
+    norm = normalize_xas(e, m, e0_eV=e0_eV)
+    if abs(norm.e0_eV - e0_tab) > MAX_E0_SHIFT_EV:
+        raise ValueError(
+            f"measured edge at {norm.e0_eV:.1f} eV is {norm.e0_eV - e0_tab:+.1f} eV from the "
+            f"tabulated {symbol} {edge} edge ({e0_tab:.1f} eV): wrong element or mono setting?"
+        )
+    mb = mback_fpp(
+        e,
+        m,
+        symbol,
+        e0_eV=norm.e0_eV,
+        pre_edge_eV=pre_edge_eV,
+        post_edge_eV=post_edge_eV,
+        poly_order=poly_order,
+    )
+    dkk = differential_kk(e, mb.fpp, symbol, taper_eV=taper_eV, method=method, at_eV=at_eV)
+    extra = dkk.at_eV
+    fpp_at = extra.copy()
+    if extra.size:
+        inside = (extra >= e[0]) & (extra <= e[-1])
+        fpp_at = np.where(inside, np.interp(extra, e, mb.fpp), xray.chantler_fpp(symbol, extra))
+    return AnomalousFactors(
+        element=symbol,
+        edge=edge.strip().upper(),
+        energy_eV=e,
+        fp=dkk.fp,
+        fpp=mb.fpp,
+        fp_tab=dkk.fp_tab,
+        fpp_tab=mb.fpp_tab,
+        e0_eV=norm.e0_eV,
+        e0_tab_eV=e0_tab,
+        edge_step=norm.edge_step,
+        fpp_scale=mb.scale,
+        mback_rms=mb.rms_residual,
+        taper_eV=dkk.taper_eV,
+        at_eV=extra,
+        fp_at=dkk.fp_at,
+        fpp_at=np.asarray(fpp_at, dtype=float),
+    )

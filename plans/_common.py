@@ -1,0 +1,45 @@
+"""Start-document pieces shared by all plans (DESIGN §6 schema)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from axsuite.analysis.provenance import axsuite_version
+
+
+def field_map(bl: Any) -> dict[str, str]:
+    """Role → event-field name for the spine devices of a beamline namespace."""
+    return {
+        "energy": bl.dcm.energy.name,
+        "i0": bl.I0.counts.name,
+        "it": bl.It.counts.name,
+        "iref": bl.Iref.counts.name,
+        "elastic": bl.disc.elastic.name,
+        "compton": bl.disc.compton.name,
+        "fluorescence": bl.disc.fluorescence.name,
+        "total": bl.disc.total.name,
+        "dead_time": bl.disc.dead_time.name,
+        "saturated": bl.disc.saturated.name,
+        "dwell": bl.dwell.name,
+        "ring_current": bl.ring.current.name,
+        "two_theta": bl.arm.two_theta.name,
+    }
+
+
+def base_metadata(bl: Any, *, sample: str, composition: dict[str, float]) -> dict[str, Any]:
+    """Metadata every run carries: sample, composition, profile, version, calibrations."""
+    p = bl.profile
+    return {
+        "sample": sample,
+        "composition": dict(composition),
+        "profile": {"name": p.name, "hash": p.content_hash},
+        "axsuite_version": axsuite_version(),
+        "calibrations": {
+            "mono": {
+                "crystal": p.mono.crystal,
+                "d_spacing_A": float(bl.dcm.d_spacing.get()),
+                "offset_deg": float(bl.dcm.offset.get()),
+                "date": str(bl.dcm.calibration_date.get()),
+            },
+        },
+    }

@@ -1,0 +1,341 @@
+"""Beamline profiles: YAML data loaded with ``yaml.safe_load`` into validated frozen dataclasses.
+
+A profile is pure data (DESIGN §9). ``load_profile(name_or_path)`` reads a YAML file (a
+bare name like ``"default"`` means ``axsuite/profiles/<name>.yaml``), merges it over the
+profile it ``extends`` (recursively, mappings merged key by key), and validates it against
+the dataclasses below: an unknown key, a missing key or a value of the wrong type or range
+raises :class:`ProfileError` naming the dotted key, e.g. ``mono.d_spacing_A``.
+
+To add a section: define a frozen dataclass here and add a field (with a default if the
+section is optional) to :class:`Profile`. Field types drive validation; a ``__post_init__``
+may add range checks by raising ``ValueError`` (the loader prefixes the key).
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import hashlib
+import json
+import types
+import typing
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any
+
+import axsuite.profiles
+import yaml
+
+PROFILE_DIR = Path(axsuite.profiles.__file__).parent
+
+
+class ProfileError(ValueError):
+    """A profile is malformed; the message names the offending key."""
+
+
+# --------------------------------------------------------------------------- sections
+@dataclasses.dataclass(frozen=True)
+class MonoConfig:
+    """Double-crystal monochromator. Energies in eV, angles in deg."""
+
+    crystal: str
+    d_spacing_A: float
+    calibration_date: str
+    energy_min_eV: float
+    energy_max_eV: float
+    bandwidth: float = 1.4e-4
+    offset_deg: float = 0.0
+    true_offset_deg: float = 0.0
+    settle_s: float = 0.0
+
+    def __post_init__(self) -> None:
+        if self.d_spacing_A <= 0:
+            raise ValueError("d_spacing_A must be positive (Å)")
+        if not 0 < self.energy_min_eV < self.energy_max_eV:
+            raise ValueError("need 0 < energy_min_eV < energy_max_eV")
+        if not 0 < self.bandwidth < 0.01:
+            raise ValueError("bandwidth ΔE/E must be in (0, 0.01)")
+
+
+@dataclasses.dataclass(frozen=True)
+class SourceConfig:
+    """Photon source: flux on the sample at the nominal ring current, ring current in mA."""
+
+    flux_ph_s: float
+    polarization_h: float = 0.98
+    ring_current_mA: float = 400.0
+    dump_threshold_mA: float = 100.0
+    refill_threshold_mA: float = 350.0
+
+    def __post_init__(self) -> None:
+        if self.flux_ph_s <= 0 or self.ring_current_mA <= 0:
+            raise ValueError("flux_ph_s and ring_current_mA must be positive")
+        if not 0 <= self.polarization_h <= 1:
+            raise ValueError("polarization_h must be within [0, 1]")
+
+
+@dataclasses.dataclass(frozen=True)
+class IonChamberConfig:
+    """Gas ion chamber: fill gas (molecule formula → volume fraction), active length in cm."""
+
+    gas: dict[str, float]
+    length_cm: float
+    pressure_atm: float = 1.0
+    temperature_K: float = 293.15
+
+    def __post_init__(self) -> None:
+        if self.length_cm <= 0 or self.pressure_atm <= 0 or self.temperature_K <= 0:
+            raise ValueError("length_cm, pressure_atm and temperature_K must be positive")
+        if not self.gas or any(v <= 0 for v in self.gas.values()):
+            raise ValueError("gas needs at least one molecule with a positive volume fraction")
+        if abs(sum(self.gas.values()) - 1.0) > 1e-6:
+            raise ValueError("gas volume fractions must sum to 1")
+
+
+@dataclasses.dataclass(frozen=True)
+class RoiWindow:
+    """A discriminator window in eV (absolute line energies) for one element/edge."""
+
+    low_eV: float
+    high_eV: float
+
+    def __post_init__(self) -> None:
+        if not 0 < self.low_eV < self.high_eV:
+            raise ValueError("need 0 < low_eV < high_eV")
+
+
+@dataclasses.dataclass(frozen=True)
+class DiscriminatorConfig:
+    """SDD + MCA: resolution FWHM(E) = sqrt(noise² + 2.3548²·ε·F·E), windows, dead time."""
+
+    noise_fwhm_eV: float
+    fano: float
+    pair_energy_eV: float
+    dead_time_s: float
+    solid_angle_sr: float
+    n_channels: int
+    ev_per_channel: float
+    elastic_halfwidth_fwhm: float
+    compton_halfwidth_eV: float
+    two_theta_deg: float
+    rois: dict[str, RoiWindow]
+    phi_deg: float = 0.0
+    doppler_fraction: float = 0.015
+    saturation_dead_fraction: float = 0.5
+
+    def __post_init__(self) -> None:
+        if self.noise_fwhm_eV < 0 or not 0 < self.fano < 1 or self.pair_energy_eV <= 0:
+            raise ValueError("need noise_fwhm_eV ≥ 0, 0 < fano < 1, pair_energy_eV > 0")
+        if self.dead_time_s < 0 or self.solid_angle_sr <= 0 or self.n_channels < 16:
+            raise ValueError("need dead_time_s ≥ 0, solid_angle_sr > 0, n_channels ≥ 16")
+
+
+@dataclasses.dataclass(frozen=True)
+class SampleConfig:
+    """A sample or foil: composition (formula or element → atomic fraction), mass density
+    in g/cm³, thickness in cm, role ``foil`` | ``transmission`` | ``scattering``."""
+
+    composition: str | dict[str, float]
+    density_g_cm3: float
+    thickness_cm: float
+    kind: str = "foil"
+    description: str = ""
+
+    def __post_init__(self) -> None:
+        if self.density_g_cm3 <= 0 or self.thickness_cm <= 0:
+            raise ValueError("density_g_cm3 and thickness_cm must be positive")
+        if self.kind not in ("foil", "transmission", "scattering"):
+            raise ValueError("kind must be foil, transmission or scattering")
+
+
+@dataclasses.dataclass(frozen=True)
+class ArmConfig:
+    """2θ arm: limits in deg, settle time in s."""
+
+    two_theta_min_deg: float
+    two_theta_max_deg: float
+    settle_s: float = 0.0
+
+    def __post_init__(self) -> None:
+        if not -180 <= self.two_theta_min_deg < self.two_theta_max_deg <= 180:
+            raise ValueError("need -180 ≤ two_theta_min_deg < two_theta_max_deg ≤ 180")
+
+
+@dataclasses.dataclass(frozen=True)
+class CatalogConfig:
+    """Storage: ``uri`` None → embedded SQLite catalog in the data directory; otherwise a
+    tiled server URI (API key from the environment variable named in ``api_key_env``).
+    ``batch_size``: events per catalog write; ``spool``: keep a local JSONL copy of runs the
+    catalog failed to take (TiledWriter backup directory)."""
+
+    uri: str | None = None
+    api_key_env: str = "TILED_API_KEY"
+    batch_size: int = 100
+    spool: bool = True
+
+    def __post_init__(self) -> None:
+        if self.batch_size < 1:
+            raise ValueError("batch_size must be ≥ 1 (events per write)")
+
+
+@dataclasses.dataclass(frozen=True)
+class Profile:
+    """A whole beamline profile (DESIGN §9)."""
+
+    name: str
+    seed: int
+    data_dir: str
+    mono: MonoConfig
+    source: SourceConfig
+    ion_chambers: dict[str, IonChamberConfig]
+    discriminator: DiscriminatorConfig
+    arm: ArmConfig
+    samples: dict[str, SampleConfig]
+    reference_foils: dict[str, str]
+    catalog: CatalogConfig = dataclasses.field(default_factory=CatalogConfig)
+    extends: str | None = None
+    content_hash: str = ""
+
+    def __post_init__(self) -> None:
+        for needed in ("I0", "It", "Iref"):
+            if needed not in self.ion_chambers:
+                raise ValueError(f"ion_chambers needs an entry {needed!r}")
+        for element, sample in self.reference_foils.items():
+            if sample not in self.samples:
+                raise ValueError(f"reference_foils.{element} names unknown sample {sample!r}")
+
+
+# --------------------------------------------------------------------------- loading
+def _type_name(tp: Any) -> str:
+    return getattr(tp, "__name__", str(tp))
+
+
+def _convert(value: Any, tp: Any, key: str) -> Any:
+    """Convert/validate ``value`` against type hint ``tp``; ProfileError names ``key``."""
+    origin = typing.get_origin(tp)
+    if tp is Any:
+        return value
+    if origin in (typing.Union, types.UnionType):
+        args = typing.get_args(tp)
+        if value is None and type(None) in args:
+            return None
+        errors = []
+        for arg in args:
+            if arg is type(None):
+                continue
+            try:
+                return _convert(value, arg, key)
+            except ProfileError as exc:
+                errors.append(str(exc))
+        raise ProfileError(errors[-1] if errors else f"{key}: invalid value {value!r}")
+    if origin is dict:
+        ktp, vtp = typing.get_args(tp)
+        if not isinstance(value, Mapping):
+            raise ProfileError(f"{key}: expected a mapping, got {type(value).__name__}")
+        return {_convert(k, ktp, key): _convert(v, vtp, f"{key}.{k}") for k, v in value.items()}
+    if origin is list:
+        (etp,) = typing.get_args(tp)
+        if not isinstance(value, list):
+            raise ProfileError(f"{key}: expected a list, got {type(value).__name__}")
+        return [_convert(v, etp, f"{key}[{i}]") for i, v in enumerate(value)]
+    if dataclasses.is_dataclass(tp):
+        return _build(tp, value, key)
+    if tp is float:
+        if isinstance(value, str):
+            try:
+                value = float(value)
+            except ValueError:
+                raise ProfileError(f"{key}: expected a number, got {value!r}") from None
+        if isinstance(value, bool) or not isinstance(value, (int, float)):
+            raise ProfileError(f"{key}: expected a number, got {value!r}")
+        return float(value)
+    if tp is int:
+        if isinstance(value, bool) or not isinstance(value, int):
+            raise ProfileError(f"{key}: expected an integer, got {value!r}")
+        return value
+    if tp is bool:
+        if not isinstance(value, bool):
+            raise ProfileError(f"{key}: expected true/false, got {value!r}")
+        return value
+    if tp is str:
+        if not isinstance(value, (str, int, float)) or isinstance(value, bool):
+            raise ProfileError(f"{key}: expected text, got {value!r}")
+        return str(value)
+    raise ProfileError(f"{key}: unsupported type {_type_name(tp)}")
+
+
+def _build(cls: type, data: Any, key: str) -> Any:
+    """Build dataclass ``cls`` from mapping ``data`` with strict key checking."""
+    if not isinstance(data, Mapping):
+        raise ProfileError(f"{key or 'profile'}: expected a mapping, got {type(data).__name__}")
+    hints = typing.get_type_hints(cls)
+    fields = {f.name: f for f in dataclasses.fields(cls)}
+    prefix = f"{key}." if key else ""
+    unknown = sorted(set(data) - set(fields))
+    if unknown:
+        raise ProfileError(f"{prefix}{unknown[0]}: unknown key (allowed: {', '.join(fields)})")
+    kwargs = {}
+    for name, field in fields.items():
+        if name in data:
+            kwargs[name] = _convert(data[name], hints[name], f"{prefix}{name}")
+        elif field.default is dataclasses.MISSING and field.default_factory is dataclasses.MISSING:
+            raise ProfileError(f"{prefix}{name}: missing required key")
+    try:
+        return cls(**kwargs)
+    except ValueError as exc:
+        raise ProfileError(f"{key or 'profile'}: {exc}") from None
+
+
+def _merge(base: dict, over: Mapping) -> dict:
+    out = dict(base)
+    for k, v in over.items():
+        out[k] = _merge(out[k], v) if isinstance(v, Mapping) and isinstance(out.get(k), dict) else v
+    return out
+
+
+def _resolve(name_or_path: str | Path) -> Path:
+    p = Path(name_or_path)
+    if p.suffix in (".yaml", ".yml") or p.exists():
+        if not p.exists():
+            raise ProfileError(f"profile file {str(p)!r} does not exist")
+        return p
+    builtin = PROFILE_DIR / f"{name_or_path}.yaml"
+    if not builtin.is_file():
+        raise ProfileError(f"unknown profile {str(name_or_path)!r} (no built-in profile or file)")
+    return builtin
+
+
+def _read_raw(name_or_path: str | Path, seen: tuple[str, ...] = ()) -> dict:
+    path = _resolve(name_or_path)
+    if str(path) in seen:
+        raise ProfileError(f"extends: profile cycle through {path}")
+    try:
+        raw = yaml.safe_load(path.read_text())
+    except yaml.YAMLError as exc:
+        raise ProfileError(f"{path}: not valid YAML ({exc})") from None
+    if not isinstance(raw, dict):
+        raise ProfileError(f"{path}: a profile must be a YAML mapping")
+    parent = raw.get("extends")
+    if parent:
+        parent_path = Path(parent)
+        if not parent_path.is_absolute() and (path.parent / parent_path).exists():
+            parent = str(path.parent / parent_path)
+        raw = _merge(_read_raw(parent, (*seen, str(path))), raw)
+    return raw
+
+
+def profile_from_dict(raw: Mapping) -> Profile:
+    """Validate a raw mapping into a :class:`Profile` (content hash of the mapping added)."""
+    raw = dict(raw)
+    raw.pop("content_hash", None)
+    digest = hashlib.sha256(json.dumps(raw, sort_keys=True, default=str).encode()).hexdigest()
+    return _build(Profile, {**raw, "content_hash": digest[:16]}, "")
+
+
+def load_profile(name_or_path: str | Path = "default") -> Profile:
+    """Load, merge (``extends``) and validate a profile; raises :class:`ProfileError`."""
+    return profile_from_dict(_read_raw(name_or_path))
+
+
+def profile_summary(profile: Profile) -> dict[str, str]:
+    """Small provenance record for start documents: name and content hash."""
+    return {"name": profile.name, "hash": profile.content_hash}

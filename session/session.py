@@ -1,0 +1,123 @@
+"""A beamline session: profile → devices, RunEngine, catalog writer, live feedback, analyses."""
+
+from __future__ import annotations
+
+import dataclasses
+import logging
+from collections.abc import Callable
+from pathlib import Path
+from types import SimpleNamespace
+from typing import Any
+
+from axsuite.callbacks.base import AnalysisCallback
+from axsuite.callbacks.live import ScanProgress
+from axsuite.devices import make_beamline
+from bluesky import RunEngine
+from bluesky.callbacks.core import make_callback_safe
+from bluesky.suspenders import SuspendFloor
+
+from .catalog import open_catalog, resolve_data_dir
+from .profile import Profile, load_profile
+from .registry import analysis_callbacks, bound_plans
+
+logger = logging.getLogger("axsuite.session")
+
+
+class ScanIdFromCatalog:
+    """``RunEngine.scan_id_source``: scan ids continue from the newest raw run in the catalog,
+    so a new process never reuses a scan_id."""
+
+    def __init__(self, catalog: Any, lookback: int = 50):
+        self.last = 0
+        for run in list(catalog.values().tail(lookback)) if len(catalog) else []:
+            self.last = max(self.last, int(run.metadata["start"].get("scan_id") or 0))
+
+    def __call__(self, md: dict) -> int:
+        self.last = max(self.last, int(md.get("scan_id") or 0)) + 1
+        return self.last
+
+
+@dataclasses.dataclass
+class Session:
+    """Everything a scientist works with: ``RE``, ``bl`` (devices), ``plans``, ``catalog``."""
+
+    profile: Profile
+    data_dir: Path
+    RE: RunEngine
+    bl: SimpleNamespace
+    catalog: Any
+    writer: Any
+    analyses: list[AnalysisCallback]
+    plans: SimpleNamespace
+    tokens: list[int]
+
+    def close(self) -> None:
+        """Unsubscribe everything from the RunEngine."""
+        for token in self.tokens:
+            self.RE.unsubscribe(token)
+        self.tokens.clear()
+
+
+def build_session(
+    profile: str | Path | Profile = "default",
+    *,
+    data_dir: str | Path | None = None,
+    live: bool = True,
+    echo: Callable[[str], None] | None = print,
+    simulate_time: bool = False,
+    safe_callbacks: bool = True,
+    table: bool = False,
+    progress: bool = True,
+    plots: bool = False,
+) -> Session:
+    """Build a session in one call.
+
+    Parameters
+    ----------
+    profile : profile name, YAML path or loaded :class:`Profile`
+    data_dir : data directory (default ``$AXSUITE_DATA`` or ``./axsuite-data``)
+    live : subscribe the analysis callbacks (results printed via ``echo``, published to the
+        catalog, plots saved in ``<data_dir>/plots``)
+    simulate_time : counters take their dwell time and motors settle (False in tests)
+    safe_callbacks : a failing analysis callback logs its error instead of aborting the scan
+    table, progress, plots : live table (BestEffortCallback), progress bar, live figures
+    """
+    prof = profile if isinstance(profile, Profile) else load_profile(profile)
+    ddir = resolve_data_dir(data_dir if data_dir is not None else None)
+    ddir.mkdir(parents=True, exist_ok=True)
+    catalog = open_catalog(prof.catalog.uri, ddir, prof.catalog.api_key_env)
+    RE = RunEngine({})
+    RE.scan_id_source = ScanIdFromCatalog(catalog)
+    from bluesky_tiled_plugins import TiledWriter
+
+    spool = str(ddir / "spool") if prof.catalog.spool else None
+    writer = TiledWriter(catalog, batch_size=prof.catalog.batch_size, backup_directory=spool)
+    tokens = [RE.subscribe(writer)]
+    bl = make_beamline(prof, simulate_time=simulate_time)
+    RE.install_suspender(
+        SuspendFloor(
+            bl.ring.current,
+            prof.source.dump_threshold_mA,
+            resume_thresh=prof.source.refill_threshold_mA,
+        )
+    )
+    analyses: list[AnalysisCallback] = []
+    if live:
+        analyses = analysis_callbacks(prof, publish=writer, echo=echo, plot_dir=ddir / "plots")
+        for cb in analyses:
+            tokens.append(
+                RE.subscribe(make_callback_safe(cb, logger=logger) if safe_callbacks else cb)
+            )
+    if progress:
+        tokens.append(RE.subscribe(ScanProgress()))
+    if table:
+        from bluesky.callbacks.best_effort import BestEffortCallback
+
+        bec = BestEffortCallback()
+        bec.disable_heading()
+        if not plots:
+            bec.disable_plots()
+        tokens.append(RE.subscribe(bec))
+    return Session(
+        prof, ddir, RE, bl, catalog, writer, analyses, SimpleNamespace(**bound_plans(bl)), tokens
+    )
