@@ -8,6 +8,7 @@ Public API (DESIGN §8):
 * :func:`kramers_kronig_fp` — differential KK about Chantler (FFT, O(N log N))
 * :func:`absorption_factor_reflection`, :func:`absorption_factor_transmission`,
   :func:`polarization_factor`, :func:`self_absorption_correction` (:mod:`.absfactors`)
+* :func:`mono_offset_correction_deg` — DCM angle correction from a measured edge
 """
 
 from __future__ import annotations
@@ -50,6 +51,7 @@ __all__ = [
     "kk_transform_fft",
     "kramers_kronig_fp",
     "mback_fpp",
+    "mono_offset_correction_deg",
     "normalize_xas",
     "polarization_factor",
     "self_absorption_correction",
@@ -170,3 +172,20 @@ def anomalous_factors_from_mu(
         fp_at=dkk.fp_at,
         fpp_at=np.asarray(fpp_at, dtype=float),
     )
+
+
+def mono_offset_correction_deg(
+    e0_measured_eV: float, e0_reference_eV: float, d_spacing_A: float
+) -> float:
+    """Bragg-angle correction (deg) that moves a measured edge onto its reference energy.
+
+    The edge that appears at nominal energy E_m really sits at E_ref, so the crystals are
+    off by Δθ = θ(E_ref) − θ(E_m) (Bragg's law, :func:`axsuite.analysis.xray.bragg_angle_deg`);
+    add Δθ to the mono's calibration offset. Energies in eV, d-spacing in Å.
+    """
+    for name, value in (("e0_measured_eV", e0_measured_eV), ("e0_reference_eV", e0_reference_eV)):
+        if not np.isfinite(value) or value <= 0:
+            raise ValueError(f"{name} must be a positive energy in eV, got {value}")
+    theta_ref = xray.bragg_angle_deg(e0_reference_eV, d_spacing_A)
+    theta_meas = xray.bragg_angle_deg(e0_measured_eV, d_spacing_A)
+    return float(theta_ref - theta_meas)

@@ -282,7 +282,14 @@ def cell_from_parameters(system: str, p: Mapping[str, float], cell0: Sequence[fl
         return (a, p.get("b", b), p.get("c", c), 90.0, 90.0, 90.0)
     if system == "monoclinic":
         return (a, p.get("b", b), p.get("c", c), al, p.get("beta", be), ga)
-    return (a, p.get("b", b), p.get("c", c), p.get("alpha", al), p.get("beta", be), p["gamma"])
+    return (
+        a,
+        p.get("b", b),
+        p.get("c", c),
+        p.get("alpha", al),
+        p.get("beta", be),
+        p.get("gamma", ga),
+    )
 
 
 def reciprocal_metric(cell: Sequence[float]) -> np.ndarray:
@@ -356,22 +363,28 @@ def generate_reflections(crystal: Crystal, d_min_A: float) -> Reflections:
     absent = np.asarray(sg.operations().systematic_absences(hkl.astype(np.int32)), dtype=bool)
     hkl = hkl[~absent]
     rots = _rotations(sg)
-    eq = np.einsum("ni,rij->nrj", hkl, rots)
-    eq = np.concatenate([eq, -eq], axis=1)
     span = 2 * int(hmax.max()) + 3
-    keys = ((eq[..., 0] + span) * span + (eq[..., 1] + span)) * span + (eq[..., 2] + span)
-    canon = keys.max(axis=1)
+
+    def equivalents(h: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        e = np.einsum("ni,rij->nrj", h, rots)
+        e = np.concatenate([e, -e], axis=1)
+        return e, ((e[..., 0] + span) * span + (e[..., 1] + span)) * span + (e[..., 2] + span)
+
+    canon = np.empty(len(hkl), dtype=np.int64)
+    for i0 in range(0, len(hkl), 20000):  # bounded memory for large cells
+        canon[i0 : i0 + 20000] = equivalents(hkl[i0 : i0 + 20000])[1].max(axis=1)
     _, first = np.unique(canon, return_index=True)
-    rep_keys = np.sort(keys[first], axis=1)
+    rep_eq, rep_keys_raw = equivalents(hkl[first])
+    rep_keys = np.sort(rep_keys_raw, axis=1)
     distinct = np.concatenate(
         [np.ones((len(first), 1), bool), np.diff(rep_keys, axis=1) != 0], axis=1
     )
     mult = distinct.sum(axis=1)
-    # representative: the equivalent with the canonical (largest) key, i.e. positive indices
-    rep_eq = eq[first]
-    rep_idx = np.argmax(keys[first], axis=1)
+    # representative: fewest negative indices, then the largest (h, k, l)
+    n_neg = (rep_eq < 0).sum(axis=2)
+    rep_idx = np.argmax(rep_keys_raw - n_neg * span**3, axis=1)
     rep = rep_eq[np.arange(len(first)), rep_idx]
-    sorted_eq = np.take_along_axis(rep_eq, np.argsort(keys[first], axis=1)[..., None], axis=1)
+    sorted_eq = np.take_along_axis(rep_eq, np.argsort(rep_keys_raw, axis=1)[..., None], axis=1)
     equiv = sorted_eq[distinct]
     equiv_index = np.repeat(np.arange(len(first)), mult)
     d = d_spacing(rep, cell)

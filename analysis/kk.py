@@ -43,7 +43,7 @@ from . import xray
 MIN_KK_POINTS = 8
 _MAX_FFT_POINTS = 2**17
 _CHUNK = 2_000_000
-_OVERSAMPLE = 4
+_OVERSAMPLE = 8
 _END_FLOOR = 1e-6
 """Distances to the grid ends are floored at this fraction of the grid step (log terms)."""
 
@@ -112,6 +112,9 @@ def kk_transform_direct(
 
 def _uniform_grid(e: np.ndarray, step_eV: float | None) -> np.ndarray:
     span = e[-1] - e[0]
+    spacing = np.diff(e)
+    if step_eV is None and np.allclose(spacing, spacing[0], rtol=1e-9, atol=0.0):
+        return e
     h = float(np.min(np.diff(e))) / _OVERSAMPLE if step_eV is None else float(step_eV)
     if not np.isfinite(h) or h <= 0:
         raise ValueError(f"uniform step must be positive, got {step_eV}")
@@ -151,9 +154,10 @@ def kk_transform_fft(
     """f'(E) in electrons by FFT convolution on a uniform grid (O(N log N)).
 
     ``fpp`` (electrons) on ``energy_eV`` (eV, strictly increasing) is resampled linearly
-    onto a uniform grid of step ``step_eV`` (default: a quarter of the smallest input
-    spacing, at most 2¹⁷ points), transformed, and f' is interpolated linearly to ``at_eV`` (default: the
-    input energies). Targets outside the data range are evaluated by the direct sum.
+    onto a uniform grid of step ``step_eV`` (default: the input grid if it is uniform,
+    else 1/8 of the smallest input spacing, at most 2¹⁷ points), transformed, and f' is
+    interpolated linearly to ``at_eV`` (default: the input energies). Targets outside the
+    data range are evaluated by the direct sum.
     """
     e, f = _check_grid(energy_eV, fpp, "fpp")
     t = e if at_eV is None else np.atleast_1d(np.asarray(at_eV, dtype=float)).ravel()

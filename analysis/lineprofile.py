@@ -14,7 +14,8 @@ SCHERRER_K, scherrer_constant(shape, breadth, size), scherrer_size(fwhm_deg, two
     wavelength_A, *, k=0.89) (Å).
 williamson_hall(two_theta_deg, beta_deg, wavelength_A, *, k=0.89) -> WilliamsonHallResult.
 march_dollase(alpha_deg, r), texture_coefficients(i_obs, i_ref), texture_sigma(tc).
-analyze_peaks(...) -> LineProfileResult : fits, deconvolution, Scherrer per peak, WH.
+analyze_peaks(...) -> LineProfileResult : fits, deconvolution, Scherrer per peak, WH;
+size_strain_from_fits(fits, wavelength_A, instrument) : the same from existing fits.
 
 References
 ----------
@@ -39,6 +40,7 @@ import lmfit
 import numpy as np
 from numpy.typing import ArrayLike
 from scipy import signal
+from scipy.ndimage import percentile_filter, uniform_filter1d
 
 __all__ = [
     "SCHERRER_K",
@@ -57,6 +59,7 @@ __all__ = [
     "pseudo_voigt",
     "scherrer_constant",
     "scherrer_size",
+    "size_strain_from_fits",
     "tch_fwhm_eta",
     "tch_profile",
     "texture_coefficients",
@@ -161,8 +164,6 @@ def _clean_xy(x: ArrayLike, y: ArrayLike, sigma: ArrayLike | None = None):
 
 def _rolling_background(y: np.ndarray, width: int) -> np.ndarray:
     """Smooth background: running 20th percentile, then running mean (width in points)."""
-    from scipy.ndimage import percentile_filter, uniform_filter1d
-
     width = max(3, width)
     low = percentile_filter(y, 20, size=width, mode="nearest")
     return uniform_filter1d(low, width, mode="nearest")
@@ -176,12 +177,15 @@ def find_peaks(
     min_separation_deg: float = 0.05,
     background_width_deg: float = 2.0,
     smooth_points: int = 3,
+    doublet: tuple[float, float, float] | None = None,
 ) -> PeakSearch:
     """Find diffraction peaks in a counting pattern (counts, Poisson statistics).
 
     A candidate is a local maximum of the smoothed counts that rises ``min_snr`` σ above a
     rolling background (``background_width_deg``; σ = √background) and whose prominence
     exceeds ``min_snr`` √counts at the maximum (rejects noise on the tails of strong peaks).
+    Maxima within 3 FWHM of the ends of the data are dropped (truncated profiles), and with
+    ``doublet`` = (λ1, λ2, I2/I1) the λ2 companions of stronger peaks.
     Raises ValueError if no peak is found.
     """
     x, y, _ = _clean_xy(two_theta_deg, counts)
@@ -201,6 +205,18 @@ def find_peaks(
     )
     keep = props["prominences"] >= min_snr * np.sqrt(np.maximum(ys[idx], 1.0))
     idx = idx[keep]
+    if idx.size:  # drop maxima within 3 FWHM of the ends (truncated profiles, rising tails)
+        w = _estimate_fwhm(x, y, x[idx])
+        idx = idx[(x[idx] - x[0] >= 3 * w) & (x[-1] - x[idx] >= 3 * w)]
+    if doublet is not None and idx.size > 1:
+        # drop Kα2 companions: a maximum where a stronger peak's λ2 component falls
+        w = _estimate_fwhm(x, y, x[idx])
+        pos2 = _doublet_position(x[idx], doublet)
+        companion = np.zeros(idx.size, bool)
+        for j in range(idx.size):
+            near = np.abs(x[idx] - pos2[j]) < 0.5 * w
+            companion |= near & (excess[idx] < excess[idx[j]])
+        idx = idx[~companion]
     if idx.size == 0:
         raise ValueError(f"no peaks found above {min_snr} σ of the background")
     return PeakSearch(x[idx], excess[idx], excess[idx] / noise[idx])
@@ -220,15 +236,17 @@ class PeakFit:
     gamma_l_deg: float
     gamma_l_err_deg: float
     fwhm_deg: float
+    fwhm_err_deg: float
     eta: float
     integral_breadth_deg: float
     redchi: float
 
 
-def _group_centers(centers: np.ndarray, gap: float) -> list[np.ndarray]:
+def _group_centers(centers: np.ndarray, gap: float, max_size: int = 4) -> list[np.ndarray]:
+    """Chains of peaks closer than ``gap``, cut into groups of at most ``max_size``."""
     groups: list[list[float]] = []
     for c in np.sort(centers):
-        if groups and c - groups[-1][-1] < gap:
+        if groups and c - groups[-1][-1] < gap and len(groups[-1]) < max_size:
             groups[-1].append(c)
         else:
             groups.append([c])
@@ -266,16 +284,18 @@ def fit_peaks(
     gamma_g_min_deg: ArrayLike | None = None,
     max_fwhm_deg: float = 5.0,
     passes: int = 2,
+    skip_failed: bool = False,
 ) -> tuple[PeakFit, ...]:
     """Fit TCH pseudo-Voigt peaks (Γ_G, Γ_L, area, center free) with a linear background.
 
     Each peak is fitted in a window of ±``window_fwhm``·FWHM; peaks closer than that are
-    fitted together. From the second pass on, the tails of the other fitted peaks are
-    included (held fixed), so overlapping neighbours do not bias widths. ``doublet`` =
+    fitted together (groups of ≤ 4). From the second pass on, the tails of the other fitted
+    peaks are included (held fixed), so overlapping neighbours do not bias widths. ``doublet`` =
     (λ1, λ2, I2/I1) adds a Kα2 companion to every peak at the same d-spacing (parameters
     refer to λ1). ``gamma_g_min_deg`` bounds Γ_G from below (e.g. the instrument's Gaussian
     width). σ defaults to √max(counts, 1). lmfit Levenberg–Marquardt; ValueError when a
-    fit fails or a peak lies outside the data.
+    fit fails (unless ``skip_failed``: such peaks are left out of the result) or a peak lies
+    outside the data.
     """
     x, y, s = _clean_xy(two_theta_deg, counts, sigma)
     if s is None:
@@ -287,12 +307,19 @@ def fit_peaks(
         raise ValueError("a peak position lies outside the measured 2θ range")
     if fwhm_guess_deg is None:
         fwhm_guess_deg = _estimate_fwhm(x, y, centers)
+    edge = (centers - x[0] < 2 * fwhm_guess_deg) | (x[-1] - centers < 2 * fwhm_guess_deg)
+    if np.any(edge):
+        raise ValueError(
+            f"peak(s) at {centers[edge].round(3).tolist()} deg lie within 2 FWHM of the end of "
+            "the data; the profile is truncated"
+        )
     gmin = np.zeros_like(centers) if gamma_g_min_deg is None else np.broadcast_to(
         np.asarray(gamma_g_min_deg, dtype=float), centers.shape
     )  # fmt: skip
     half = window_fwhm * fwhm_guess_deg
     groups = _group_centers(centers, half)
     fitted: dict[float, PeakFit] = {}
+    failed: set[float] = set()
     for _ in range(max(1, passes)):
         for group in groups:
             lo = group[0] - half
@@ -308,20 +335,25 @@ def fit_peaks(
                     others += _peak_curve(x[sel], pk, doublet)
             start = {c: fitted.get(c) for c in group}
             gm = gmin[np.searchsorted(centers, group)]
-            fitted.update(
-                _fit_group(
-                    x[sel],
-                    y[sel] - others,
-                    s[sel],
-                    group,
-                    start,
-                    fwhm_guess_deg,
-                    doublet,
-                    max_fwhm_deg,
-                    gm,
-                )  # fmt: skip
-            )
-    return tuple(fitted[c] for c in centers)
+            try:
+                fitted.update(
+                    _fit_group(
+                        x[sel],
+                        y[sel] - others,
+                        s[sel],
+                        group,
+                        start,
+                        fwhm_guess_deg,
+                        doublet,
+                        max_fwhm_deg,
+                        gm,
+                    )  # fmt: skip
+                )
+            except ValueError:
+                if not skip_failed:
+                    raise
+                failed.update(float(c) for c in group)
+    return tuple(fitted[c] for c in centers if c in fitted and c not in failed)
 
 
 def _peak_curve(x: np.ndarray, pk: PeakFit, doublet) -> np.ndarray:
@@ -348,13 +380,17 @@ def _fit_group(x, y, s, group, start, fwhm0, doublet, max_fwhm, gmin) -> dict[fl
         near = np.abs(x - c) < fwhm0
         height = max(float(np.max(y[near])) - b0, 1.0) if near.any() else 1.0
         pk = start.get(c)
-        g0 = max(0.7 * fwhm0, gmin[i] * 1.05) if pk is None else max(pk.gamma_g_deg, gmin[i])
-        params.add(f"c{i}", value=c if pk is None else pk.center_deg, min=c - fwhm0, max=c + fwhm0)
-        params.add(f"a{i}", value=height * fwhm0 if pk is None else pk.area, min=0.0)
+        if pk is None:
+            c0, a0, g0, l0 = c, height * fwhm0, max(0.7 * fwhm0, 1.05 * gmin[i]), 0.3 * fwhm0
+        else:  # previous pass, nudged off the bounds (zero derivative there)
+            c0, a0 = pk.center_deg, pk.area
+            g0 = max(pk.gamma_g_deg, 1.02 * gmin[i], 1e-4)
+            l0 = max(pk.gamma_l_deg, 0.02 * fwhm0)
+        # asymmetric window: lmfit's sin() transform has a tiny derivative at the centre
+        params.add(f"c{i}", value=c0, min=c - fwhm0, max=c + 1.25 * fwhm0)
+        params.add(f"a{i}", value=a0, min=0.0)
         params.add(f"g{i}", value=g0, min=max(gmin[i], 1e-5), max=max_fwhm)
-        params.add(
-            f"l{i}", value=0.3 * fwhm0 if pk is None else pk.gamma_l_deg, min=0.0, max=max_fwhm
-        )
+        params.add(f"l{i}", value=l0, min=0.0, max=max_fwhm)
 
     def model(p):
         v = p.valuesdict()
@@ -375,6 +411,7 @@ def _fit_group(x, y, s, group, start, fwhm0, doublet, max_fwhm, gmin) -> dict[fl
         p = res.params
         g, lo = p[f"g{i}"].value, p[f"l{i}"].value
         fwhm, eta = tch_fwhm_eta(g, lo)
+        fwhm_err = _fwhm_error(res, i, g, lo)
         out[c] = PeakFit(
             center_deg=p[f"c{i}"].value,
             center_err_deg=_err(p[f"c{i}"]),
@@ -385,11 +422,25 @@ def _fit_group(x, y, s, group, start, fwhm0, doublet, max_fwhm, gmin) -> dict[fl
             gamma_l_deg=float(lo),
             gamma_l_err_deg=_err(p[f"l{i}"]),
             fwhm_deg=float(fwhm),
+            fwhm_err_deg=fwhm_err,
             eta=float(eta),
             integral_breadth_deg=float(integral_breadth(fwhm, eta)),
             redchi=float(res.redchi),
         )
     return out
+
+
+def _fwhm_error(res: lmfit.minimizer.MinimizerResult, i: int, g: float, lo: float) -> float:
+    """1σ of the TCH FWHM from the (Γ_G, Γ_L) covariance block (linear propagation)."""
+    names = [f"g{i}", f"l{i}"]
+    if res.covar is None or not all(n in res.var_names for n in names):
+        return float("nan")
+    idx = [res.var_names.index(n) for n in names]
+    cov = res.covar[np.ix_(idx, idx)]
+    h = 1e-6 * max(g + lo, 1e-6)
+    f0 = tch_fwhm_eta(g, lo)[0]
+    jac = np.array([(tch_fwhm_eta(g + h, lo)[0] - f0) / h, (tch_fwhm_eta(g, lo + h)[0] - f0) / h])
+    return float(np.sqrt(max(jac @ cov @ jac, 0.0)))
 
 
 def _err(par: lmfit.Parameter) -> float:
@@ -711,8 +762,7 @@ def analyze_peaks(
 ) -> LineProfileResult:
     """Peak search (unless ``centers_deg``), TCH fits, instrument deconvolution, Scherrer, WH.
 
-    Sample FWHM = TCH combination of the deconvolved components; Scherrer uses that FWHM
-    with constant ``k``; WH runs when ≥ 3 peaks are broadened beyond the instrument.
+    See :func:`size_strain_from_fits` for the deconvolution, Scherrer and WH steps.
     """
     if not wavelength_A > 0:
         raise ValueError("wavelength must be given and positive (Å)")
@@ -726,6 +776,27 @@ def analyze_peaks(
         fwhm_guess_deg=fwhm_guess_deg,
         doublet=doublet,
     )
+    return size_strain_from_fits(fits, wavelength_A, instrument, k=k)
+
+
+def size_strain_from_fits(
+    fits: Sequence[PeakFit],
+    wavelength_A: float,
+    instrument: InstrumentFunction,
+    *,
+    k: float = 0.89,
+) -> LineProfileResult:
+    """Instrument deconvolution per component, Scherrer per peak and Williamson–Hall.
+
+    Sample FWHM = TCH combination of the deconvolved components; Scherrer uses it with
+    constant ``k``; WH runs when ≥ 3 peaks are broadened beyond the instrument, weighted by
+    the fitted FWHM errors (poorly resolved, overlapping peaks count less).
+    """
+    if not wavelength_A > 0:
+        raise ValueError("wavelength must be given and positive (Å)")
+    fits = tuple(fits)
+    if not fits:
+        raise ValueError("no fitted peaks")
     tt = np.array([p.center_deg for p in fits])
     gs, ls, fs = deconvolve_tch(
         [p.gamma_g_deg for p in fits],
@@ -737,5 +808,11 @@ def analyze_peaks(
     broad = fs > 0
     if broad.any():
         sizes[broad] = scherrer_size(fs[broad], tt[broad], wavelength_A, k=k)
-    wh = williamson_hall(tt[broad], fs[broad], wavelength_A, k=k) if broad.sum() >= 3 else None
+    wh = None
+    if broad.sum() >= 3:
+        err = np.array([p.fwhm_err_deg for p in fits])[broad]
+        use_err = np.all(np.isfinite(err) & (err > 0))
+        wh = williamson_hall(
+            tt[broad], fs[broad], wavelength_A, k=k, beta_err_deg=err if use_err else None
+        )
     return LineProfileResult(fits, gs, ls, fs, sizes, wh, float(wavelength_A), float(k))

@@ -109,7 +109,8 @@ def s_inc(element: str | int, q_invA: ArrayLike) -> np.ndarray:
 def chantler_fp(element: str | int, energy_eV: ArrayLike) -> np.ndarray:
     """Chantler f'(E) in electrons (anomalous real part; xraydb ``f1_chantler``)."""
     e = np.asarray(energy_eV, dtype=float)
-    return np.asarray(xraydb.f1_chantler(element_symbol(element), e), dtype=float)
+    out = np.asarray(xraydb.f1_chantler(element_symbol(element), np.atleast_1d(e)), dtype=float)
+    return out.reshape(e.shape)
 
 
 @functools.lru_cache(maxsize=128)

@@ -3,8 +3,20 @@
 The same classes run live (subscribed to the RunEngine), remotely and on replay.
 """
 
+from .axs import AXSCallback, AXSResult
 from .base import AnalysisCallback, result_dict
 from .edge import EdgeCallback, EdgeResult
 from .live import ScanProgress
+from .stopping import StoppingCallback, StoppingResult
 
-__all__ = ["AnalysisCallback", "EdgeCallback", "EdgeResult", "ScanProgress", "result_dict"]
+__all__ = [
+    "AXSCallback",
+    "AXSResult",
+    "AnalysisCallback",
+    "EdgeCallback",
+    "EdgeResult",
+    "ScanProgress",
+    "StoppingCallback",
+    "StoppingResult",
+    "result_dict",
+]

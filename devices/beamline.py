@@ -8,21 +8,29 @@ import numpy as np
 from axsuite.analysis import xray
 
 from .detectors import Arm, BeamPath, Discriminator, DwellTime, IonChamber, RingCurrent, SampleStage
+from .ionbeam import make_ion_beam
 from .models.absorber import Absorber, IonChamberModel, gas_absorber
+from .models.nearedge import nearedge_models
 from .models.spectrum import DetectorResponse
 from .mono import DCM
+from .powder import make_powder
+from .scattering import ScatteringDetector, make_axs_samples
 
 
 def make_absorbers(profile) -> dict[str, Absorber]:
-    """Absorber models of every profile sample (composition, g/cm³, cm)."""
-    return {
-        name: Absorber(
-            composition=xray.parse_formula(s.composition),
+    """Absorber models of every profile sample (composition, g/cm³, cm); elements listed in
+    the profile's ``nearedge`` section get their near-edge truth model."""
+    edges = nearedge_models(getattr(profile, "nearedge", None) or {}, profile.mono.bandwidth)
+    absorbers = {}
+    for name, s in profile.samples.items():
+        composition = xray.parse_formula(s.composition)
+        absorbers[name] = Absorber(
+            composition=composition,
             density_g_cm3=s.density_g_cm3,
             thickness_cm=s.thickness_cm,
+            nearedge={el: m for el, m in edges.items() if el in composition},
         )
-        for name, s in profile.samples.items()
-    }
+    return absorbers
 
 
 def make_beamline(
@@ -90,6 +98,41 @@ def make_beamline(
     )
     disc.phi_deg.put(d.phi_deg)
     dwell = DwellTime(name="dwell", value=1.0, counters=[*counters.values(), disc])
+    ion_beam = {}
+    if getattr(profile, "ion_beam", None) is not None:
+        ion_beam = make_ion_beam(profile.ion_beam, rng=rng, simulate_time=simulate_time)
+        dwell.counters.append(ion_beam["pdet"])
+    axs = {}
+    if getattr(profile, "axs", None) is not None:
+        ax = profile.axs
+        scat = ScatteringDetector(
+            name="scat",
+            beam=beam,
+            arm=arm,
+            disc=disc,
+            samples=make_axs_samples(
+                ax, nearedge_models(getattr(profile, "nearedge", None) or {}, m.bandwidth)
+            ),
+            response=response,
+            doppler_fraction=d.doppler_fraction,
+            saturation_dead_fraction=d.saturation_dead_fraction,
+            rng=rng,
+            simulate_time=simulate_time,
+        )
+        scat.sample.put(ax.sample)
+        scat.solid_angle.put(ax.solid_angle_sr)
+        scat.phi_deg.put(ax.phi_deg)
+        p_h = profile.source.polarization_h if ax.polarization_h is None else ax.polarization_h
+        scat.polarization_h.put(p_h)
+        dwell.counters.append(scat)
+        axs = {"scat": scat}
+    powder = {}
+    if getattr(profile, "powder", None) is not None:
+        xrd = make_powder(
+            profile, dcm=dcm, arm=arm, ring=ring, rng=rng, simulate_time=simulate_time
+        )
+        dwell.counters.append(xrd)
+        powder = {"xrd": xrd}
     return SimpleNamespace(
         profile=profile,
         rng=rng,
@@ -102,4 +145,7 @@ def make_beamline(
         disc=disc,
         dwell=dwell,
         **counters,
+        **ion_beam,
+        **axs,
+        **powder,
     )

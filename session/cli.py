@@ -14,6 +14,7 @@ import sys
 import warnings
 from collections.abc import Callable, Sequence
 
+from . import analyze_pattern, export
 from .profile import ProfileError
 
 
@@ -150,6 +151,11 @@ def _ipython_config(banner: str):
 EXTRA_COMMANDS: dict[
     str, tuple[Callable[[argparse.ArgumentParser], None], Callable[[argparse.Namespace], int]]
 ] = {}
+EXTRA_COMMANDS["export"] = (export.configure_parser, export.cmd_export)
+EXTRA_COMMANDS["analyze-pattern"] = (
+    analyze_pattern.configure_parser,
+    analyze_pattern.cmd_analyze_pattern,
+)
 
 
 def build_parser() -> argparse.ArgumentParser:

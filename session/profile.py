@@ -161,6 +161,124 @@ class ArmConfig:
 
 
 @dataclasses.dataclass(frozen=True)
+class IonFoilConfig:
+    """A stopping foil: formula, areal density in 10¹⁵ atoms/cm², and the simulator's true
+    mean excitation energy in eV (None: the tabulated value; elemental foils only)."""
+
+    formula: str
+    areal_density_1e15_cm2: float
+    true_mean_excitation_eV: float | None = None
+
+    def __post_init__(self) -> None:
+        if self.areal_density_1e15_cm2 <= 0:
+            raise ValueError("areal_density_1e15_cm2 must be positive")
+        if self.true_mean_excitation_eV is not None and self.true_mean_excitation_eV <= 0:
+            raise ValueError("true_mean_excitation_eV must be positive (eV)")
+
+
+@dataclasses.dataclass(frozen=True)
+class IonBeamConfig:
+    """Ion beam line (DESIGN §5): source species and energy range (MeV), energy spread and
+    detector resolution (FWHM, keV), detected rate (1/s), effective-charge model of the
+    simulator, foils by name and the foil loaded at start."""
+
+    ion: str
+    energy_min_MeV: float
+    energy_max_MeV: float
+    foils: dict[str, IonFoilConfig]
+    foil: str
+    energy_spread_fwhm_keV: float = 5.0
+    detector_fwhm_keV: float = 12.0
+    rate_per_s: float = 2.0e4
+    charge_model: str = "brandt-kitagawa"
+
+    def __post_init__(self) -> None:
+        if not 0 < self.energy_min_MeV < self.energy_max_MeV:
+            raise ValueError("need 0 < energy_min_MeV < energy_max_MeV")
+        if self.energy_spread_fwhm_keV < 0 or self.detector_fwhm_keV <= 0 or self.rate_per_s <= 0:
+            raise ValueError(
+                "need energy_spread_fwhm_keV ≥ 0, detector_fwhm_keV > 0 and rate_per_s > 0"
+            )
+        if self.foil not in self.foils:
+            raise ValueError(f"foil {self.foil!r} is not one of the foils {sorted(self.foils)}")
+        if self.charge_model not in ("brown-moak", "anthony-lanford", "brandt-kitagawa"):
+            raise ValueError("charge_model must be brown-moak, anthony-lanford or brandt-kitagawa")
+
+
+@dataclasses.dataclass(frozen=True)
+class AXSSampleConfig:
+    """An AXS plate (simulation truth: additive hard spheres, Percus–Yevick): composition
+    (element → atomic fraction), number density ρ0 in atoms/Å³ and/or packing fraction η
+    (consistent within 1 % if both), hard-sphere diameters in Å, thickness in cm, geometry
+    ``reflection`` (flat plate, symmetric)."""
+
+    composition: dict[str, float]
+    diameters_A: dict[str, float]
+    thickness_cm: float
+    density_atoms_A3: float | None = None
+    packing: float | None = None
+    geometry: str = "reflection"
+    description: str = ""
+
+    def __post_init__(self) -> None:
+        if not self.composition or any(v <= 0 for v in self.composition.values()):
+            raise ValueError("composition needs positive atomic fractions")
+        if abs(sum(self.composition.values()) - 1.0) > 1e-6:
+            raise ValueError("composition atomic fractions must sum to 1")
+        missing = sorted(set(self.composition) - set(self.diameters_A))
+        if missing or any(v <= 0 for v in self.diameters_A.values()):
+            raise ValueError(f"diameters_A needs a positive diameter (Å) for {missing or 'all'}")
+        if self.thickness_cm <= 0:
+            raise ValueError("thickness_cm must be positive")
+        if self.density_atoms_A3 is None and self.packing is None:
+            raise ValueError("give density_atoms_A3 (atoms/Å³) or packing")
+        if self.density_atoms_A3 is not None and self.density_atoms_A3 <= 0:
+            raise ValueError("density_atoms_A3 must be positive")
+        if self.packing is not None and not 0 < self.packing < 0.64:
+            raise ValueError("packing must be in (0, 0.64)")
+        if self.density_atoms_A3 is not None and self.packing is not None:
+            eta = self.packing_from_density()
+            if abs(eta / self.packing - 1.0) > 0.01:
+                raise ValueError(
+                    f"density_atoms_A3 gives packing {eta:.4f}, not {self.packing} (1 % tolerance)"
+                )
+        if self.geometry != "reflection":
+            raise ValueError("geometry must be reflection (flat plate, symmetric)")
+
+    def packing_from_density(self) -> float:
+        """η = (π/6) ρ0 Σ c_a σ_a³ (requires density_atoms_A3)."""
+        s3 = sum(c * self.diameters_A[e] ** 3 for e, c in self.composition.items())
+        return 3.141592653589793 / 6.0 * float(self.density_atoms_A3 or 0.0) * s3
+
+
+@dataclasses.dataclass(frozen=True)
+class AXSConfig:
+    """Anomalous scattering station: AXS plates by name and the one mounted at start, the
+    scattering detector on the 2θ arm (SDD with the discriminator's response and windows)
+    with its solid angle in sr, scattering-plane azimuth φ in deg (90: vertical plane),
+    polarized fraction (None: the source's), flat background (counts/s/eV) and the default
+    dwell per Q point in s."""
+
+    samples: dict[str, AXSSampleConfig]
+    sample: str
+    solid_angle_sr: float
+    phi_deg: float = 90.0
+    polarization_h: float | None = None
+    background_cps_per_eV: float = 0.0
+    dwell_s: float = 90.0
+
+    def __post_init__(self) -> None:
+        if self.sample not in self.samples:
+            raise ValueError(f"sample {self.sample!r} is not one of {sorted(self.samples)}")
+        if not 0 < self.solid_angle_sr < 4 * 3.141592653589793:
+            raise ValueError("solid_angle_sr must be in (0, 4π)")
+        if self.polarization_h is not None and not 0 <= self.polarization_h <= 1:
+            raise ValueError("polarization_h must be within [0, 1]")
+        if self.background_cps_per_eV < 0 or self.dwell_s <= 0:
+            raise ValueError("need background_cps_per_eV ≥ 0 and dwell_s > 0")
+
+
+@dataclasses.dataclass(frozen=True)
 class CatalogConfig:
     """Storage: ``uri`` None → embedded SQLite catalog in the data directory; otherwise a
     tiled server URI (API key from the environment variable named in ``api_key_env``).
@@ -178,6 +296,87 @@ class CatalogConfig:
 
 
 @dataclasses.dataclass(frozen=True)
+class NearEdgeConfig:
+    """Simulation truth of one element's edge (devices/models/nearedge.py): white-line
+    height (fraction of the edge jump), its offset above the edge and FWHM in eV, the
+    core-hole width in eV (None: xraylib level width) and a scale of the EXAFS amplitudes."""
+
+    edge: str = "K"
+    white_line_height: float = 0.4
+    white_line_offset_eV: float = 6.0
+    white_line_width_eV: float = 5.0
+    core_hole_width_eV: float | None = None
+    exafs_scale: float = 1.0
+
+    def __post_init__(self) -> None:
+        if self.white_line_height < 0 or self.white_line_width_eV <= 0:
+            raise ValueError("need white_line_height ≥ 0 and white_line_width_eV > 0")
+        if self.exafs_scale < 0:
+            raise ValueError("exafs_scale must be ≥ 0")
+
+
+@dataclasses.dataclass(frozen=True)
+class PowderSampleConfig:
+    """A powder sample of the simulated diffractometer (simulation truth): ``structure``
+    (inline: name, spacegroup, cell, sites) or ``cif`` (path), crystallite size in Å (None:
+    no size broadening), Lorentzian and Gaussian microstrain, March–Dollase r about
+    ``texture_axis`` (hkl), relative scale."""
+
+    structure: dict[str, Any] | None = None
+    cif: str | None = None
+    size_A: float | None = None
+    strain: float = 0.0
+    strain_gaussian: float = 0.0
+    march_dollase_r: float = 1.0
+    texture_axis: list[int] = dataclasses.field(default_factory=lambda: [0, 0, 1])
+    scale: float = 1.0
+    description: str = ""
+
+    def spec(self) -> dict[str, Any]:
+        """Mapping for :func:`axsuite.devices.models.powder.phase_from_spec`."""
+        keys = ("size_A", "strain", "strain_gaussian", "march_dollase_r", "texture_axis", "scale")
+        out = {k: getattr(self, k) for k in keys}
+        out.update({"structure": self.structure} if self.structure else {"cif": self.cif})
+        return out
+
+    def __post_init__(self) -> None:
+        from axsuite.devices.models.powder import phase_from_spec
+
+        phase_from_spec(self.spec())
+
+
+@dataclasses.dataclass(frozen=True)
+class PowderConfig:
+    """Powder diffraction on the 2θ arm: samples by name and the mounted one, the standard
+    used by ``calibrate_instrument``, the simulated instrument's true Caglioti U, V, W (deg²)
+    and X, Y (deg), count-rate scale (counts/s per unit of m|F|²LP), Chebyshev background
+    (counts/s), default scan (energy eV, 2θ [start, stop, step] deg, dwell s) and an optional
+    stored instrument calibration (U, V, W, X, Y, wavelength_A, standard, date)."""
+
+    samples: dict[str, PowderSampleConfig]
+    sample: str
+    instrument: dict[str, float]
+    standard: str = "LaB6"
+    counts_scale: float = 0.01
+    background: list[float] = dataclasses.field(default_factory=lambda: [50.0])
+    energy_eV: float = 17000.0
+    two_theta: list[float] = dataclasses.field(default_factory=lambda: [8.0, 40.0, 0.01])
+    dwell_s: float = 1.0
+    calibration: dict[str, Any] | None = None
+
+    def __post_init__(self) -> None:
+        for name in (self.sample, self.standard):
+            if name not in self.samples:
+                raise ValueError(f"powder sample {name!r} is not one of {sorted(self.samples)}")
+        if set(self.instrument) != {"U", "V", "W", "X", "Y"}:
+            raise ValueError("instrument needs exactly U, V, W (deg²), X, Y (deg)")
+        if self.counts_scale <= 0 or self.dwell_s <= 0 or self.energy_eV <= 0:
+            raise ValueError("counts_scale, dwell_s and energy_eV must be positive")
+        if len(self.two_theta) != 3 or self.two_theta[2] <= 0:
+            raise ValueError("two_theta must be [start, stop, step] (deg) with step > 0")
+
+
+@dataclasses.dataclass(frozen=True)
 class Profile:
     """A whole beamline profile (DESIGN §9)."""
 
@@ -192,6 +391,10 @@ class Profile:
     samples: dict[str, SampleConfig]
     reference_foils: dict[str, str]
     catalog: CatalogConfig = dataclasses.field(default_factory=CatalogConfig)
+    ion_beam: IonBeamConfig | None = None
+    axs: AXSConfig | None = None
+    powder: PowderConfig | None = None
+    nearedge: dict[str, NearEdgeConfig] = dataclasses.field(default_factory=dict)
     extends: str | None = None
     content_hash: str = ""
 

@@ -12,8 +12,12 @@ from pathlib import Path
 from typing import Any
 
 from axsuite import plans
+from axsuite.callbacks.absorption import AbsorptionCallback
+from axsuite.callbacks.axs import AXSCallback
 from axsuite.callbacks.base import AnalysisCallback, Publisher
 from axsuite.callbacks.edge import EdgeCallback
+from axsuite.callbacks.lineprofile import LineProfileCallback
+from axsuite.callbacks.stopping import StoppingCallback
 
 
 def analysis_callbacks(
@@ -26,6 +30,10 @@ def analysis_callbacks(
     """Fresh instances of every analysis callback (live or replay)."""
     return [
         EdgeCallback(publish=publish, echo=echo, plot_dir=plot_dir),
+        AXSCallback(publish=publish, echo=echo, plot_dir=plot_dir),
+        AbsorptionCallback(publish=publish, echo=echo, plot_dir=plot_dir),
+        StoppingCallback(publish=publish, echo=echo, plot_dir=plot_dir),
+        LineProfileCallback(publish=publish, echo=echo, plot_dir=plot_dir),
     ]
 
 
@@ -33,4 +41,9 @@ def bound_plans(beamline: Any) -> dict[str, Callable]:
     """Plans with ``beamline=`` bound, as the shell and the demo use them."""
     return {
         "edge_scan": functools.partial(plans.edge_scan, beamline=beamline),
+        "calibrate_mono": functools.partial(plans.calibrate_mono, beamline=beamline),
+        "axs_scan": functools.partial(plans.axs_scan, beamline=beamline),
+        "stopping_scan": functools.partial(plans.stopping_scan, beamline=beamline),
+        "powder_scan": functools.partial(plans.powder_scan, beamline=beamline),
+        "calibrate_instrument": functools.partial(plans.calibrate_instrument, beamline=beamline),
     }

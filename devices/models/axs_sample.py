@@ -65,8 +65,9 @@ class AXSSample:
 
     ``structure`` gives composition, ρ0 (atoms/Å³) and the partials; ``thickness_cm`` the
     plate thickness; ``nearedge`` optional element → model with ``fpp(E)`` (f'' with
-    near-edge structure; f' then stays Chantler); ``compton_exponent`` k of (E_C/E)^k;
-    ``leakage`` the fluorescence/RRS plug-in; ``background_cps_per_eV`` a flat background.
+    near-edge structure) and optionally ``fp(E)`` (else f' stays Chantler);
+    ``compton_exponent`` k of (E_C/E)^k; ``leakage`` the fluorescence/RRS plug-in;
+    ``background_cps_per_eV`` a flat background.
     """
 
     structure: HardSphereMixture
@@ -75,6 +76,7 @@ class AXSSample:
     compton_exponent: float = 2.0
     leakage: LeakageModel = absorber_lines
     background_cps_per_eV: float = 0.0
+    _cache: dict = dataclasses.field(default_factory=dict, init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
         if self.thickness_cm <= 0:
@@ -96,19 +98,27 @@ class AXSSample:
     @property
     def absorber(self) -> Absorber:
         """The plate as an absorber (same composition, density, thickness, near-edge f'')."""
-        return Absorber(
-            self.composition, self.mass_density_g_cm3, self.thickness_cm, dict(self.nearedge)
-        )
+        if "absorber" not in self._cache:
+            self._cache["absorber"] = Absorber(
+                self.composition, self.mass_density_g_cm3, self.thickness_cm, dict(self.nearedge)
+            )
+        return self._cache["absorber"]
 
     def anomalous_factors(self, energy_eV: float) -> dict[str, complex]:
-        """True f' + i f'' (electrons) of every element at ``energy_eV``."""
+        """True f' + i f'' (electrons) of every element at ``energy_eV`` (cached per energy)."""
+        key = ("factors", float(energy_eV))
+        if key in self._cache:
+            return dict(self._cache[key])
         e = np.atleast_1d(float(energy_eV))
         out = {}
         for el in self.structure.elements:
             model = self.nearedge.get(el)
             fpp = model.fpp(e) if model is not None else xray.chantler_fpp(el, e)
-            fp = xray.chantler_fp(el, e)
+            fp = model.fp(e) if hasattr(model, "fp") else xray.chantler_fp(el, e)
             out[el] = complex(float(np.ravel(fp)[0]), float(np.ravel(fpp)[0]))
+        if len(self._cache) > 256:
+            self._cache.clear()
+        self._cache[key] = dict(out)
         return out
 
     def coherent_intensity(self, q_invA: ArrayLike, energy_eV: float) -> np.ndarray:

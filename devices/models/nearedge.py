@@ -1,6 +1,7 @@
 """Simulator truth for f'(E), f''(E) of one element near its absorption edge.
 
-Public API: :class:`NearEdgeModel` (frozen; methods ``fpp``, ``fp``, ``mu_photo_cm2_g``).
+Public API: :class:`NearEdgeModel` (frozen; methods ``fpp``, ``fp``, ``mu_photo_cm2_g``) and
+:func:`nearedge_model` (the same, cached by its parameters).
 
 Construction (all energies in eV, f in electrons):
 
@@ -27,7 +28,10 @@ is Chantler's plus the KK integral of the structure (direct sum).
 from __future__ import annotations
 
 import dataclasses
+import functools
+from collections.abc import Mapping
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 import xraylib
@@ -119,8 +123,8 @@ class NearEdgeModel:
         set_(self, "energy_grid_eV", grid)
         centre = e_tab
         for _ in range(4):
-            fpp, fp, delta, jump = self._build(grid, centre)
-            shift = e_tab - self._inflection(grid, fpp, e_tab)
+            raw, _jump = self._raw_fpp(grid, centre)
+            shift = e_tab - self._inflection(grid, self._convolve(grid, grid, raw), e_tab)
             centre += shift
             if abs(shift) < 1e-3:
                 break
@@ -240,3 +244,34 @@ class NearEdgeModel:
     def mu_photo_cm2_g(self, energy_eV: ArrayLike) -> np.ndarray:
         """Photo-absorption mass coefficient in cm²/g from f'' (optical theorem)."""
         return xray.mu_photo_from_fpp(self.element, energy_eV, self.fpp(energy_eV))
+
+
+@functools.lru_cache(maxsize=32)
+def nearedge_model(element: str, edge: str = "K", **params: Any) -> NearEdgeModel:
+    """A cached :class:`NearEdgeModel` (building one takes ~0.5 s); params as keywords.
+
+    Tuple-valued parameters (``exafs``, ``window_eV``) must be given as tuples (hashable).
+    """
+    return NearEdgeModel(element, edge, **params)
+
+
+def nearedge_models(configs: Mapping[str, Any], bandwidth: float) -> dict[str, NearEdgeModel]:
+    """Element → cached model from profile entries (``NearEdgeConfig``-like objects).
+
+    ``bandwidth`` is the mono ΔE/E (FWHM); ``exafs_scale`` multiplies the default EXAFS
+    amplitudes.
+    """
+    out = {}
+    for element, c in configs.items():
+        exafs = tuple((r, a * c.exafs_scale, s2, ph) for r, a, s2, ph in DEFAULT_EXAFS)
+        out[xray.element_symbol(element)] = nearedge_model(
+            element,
+            c.edge,
+            white_line_height=c.white_line_height,
+            white_line_offset_eV=c.white_line_offset_eV,
+            white_line_width_eV=c.white_line_width_eV,
+            core_hole_width_eV=c.core_hole_width_eV,
+            exafs=exafs,
+            bandwidth=bandwidth,
+        )
+    return out

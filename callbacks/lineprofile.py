@@ -1,0 +1,386 @@
+"""Line-profile callback: powder scans → peak fits (live), size/strain, texture, refinement.
+
+Per event it stores (2θ, counts) (O(1)). The expected reflections come from the phases in
+the start document (:func:`axsuite.analysis.crystal.powder_intensities`); as soon as the
+arm has passed a group of reflections by ``window_deg`` the group is fitted with TCH
+profiles (:func:`axsuite.analysis.lineprofile.fit_peaks`) and printed. At the end: instrument
+deconvolution with the run's instrument calibration, Scherrer per peak and Williamson–Hall
+(:func:`~axsuite.analysis.lineprofile.size_strain_from_fits`), Harris texture coefficients
+against I0 computed from the structure, and a whole-pattern refinement
+(:func:`axsuite.analysis.refinement.refine_pattern`). Results are published as streams
+``peaks``, ``size_strain`` and ``refinement``; plots (pattern + fit + difference, WH) are
+saved when ``plot_dir`` is set. Live and replayed results are identical (same events, same
+block boundaries).
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from collections.abc import Mapping
+from pathlib import Path
+
+import numpy as np
+from axsuite.analysis.crystal import crystal_from_dict, powder_intensities
+from axsuite.analysis.lineprofile import (
+    InstrumentFunction,
+    PeakFit,
+    fit_peaks,
+    size_strain_from_fits,
+    texture_coefficients,
+    texture_sigma,
+)
+from axsuite.analysis.refinement import PhaseModel, RefinementError, refine_pattern
+
+from .base import AnalysisCallback
+
+
+@dataclasses.dataclass(frozen=True)
+class LineProfileAnalysis:
+    """Result of one powder scan (angles in deg 2θ, sizes in Å)."""
+
+    sample: str
+    wavelength_A: float
+    hkl: tuple[str, ...]
+    two_theta_deg: np.ndarray
+    area: np.ndarray
+    fwhm_deg: np.ndarray
+    gamma_g_deg: np.ndarray
+    gamma_l_deg: np.ndarray
+    sample_fwhm_deg: np.ndarray
+    scherrer_size_A: np.ndarray
+    texture_coefficient: np.ndarray
+    texture_sigma: float
+    wh_size_A: float | None
+    wh_size_err_A: float | None
+    wh_strain: float | None
+    wh_strain_err: float | None
+    wh_r_squared: float | None
+    wh_negative_intercept: bool | None
+    refinement: dict | None
+    instrument_calibration: dict | None
+    notes: tuple[str, ...]
+
+
+@dataclasses.dataclass
+class _Group:
+    hkl: list[str]
+    centers: np.ndarray
+    i0: np.ndarray
+    lo: float
+    hi: float
+    fits: tuple[PeakFit, ...] | None = None
+    done: bool = False
+
+
+class LineProfileCallback(AnalysisCallback):
+    """Analyses every ``powder_scan`` live and on replay.
+
+    Parameters
+    ----------
+    window_deg : half-width (deg 2θ) of the region fitted around a group of reflections
+    min_relative_intensity : reflections weaker than this fraction of the strongest are
+        not fitted individually
+    k : Scherrer constant (with the FWHM)
+    refine : run the whole-pattern refinement at the end
+    plot_dir : where plots go (None: no plots)
+    """
+
+    analysis_name = "lineprofile"
+
+    def __init__(
+        self,
+        *,
+        window_deg: float = 1.2,
+        min_relative_intensity: float = 0.01,
+        k: float = 0.89,
+        refine: bool = True,
+        plot_dir: str | Path | None = None,
+        **kwargs,
+    ):
+        super().__init__(**kwargs)
+        if not window_deg > 0 or not 0 <= min_relative_intensity < 1 or not k > 0:
+            raise ValueError("need window_deg > 0, 0 ≤ min_relative_intensity < 1 and k > 0")
+        self.window_deg = float(window_deg)
+        self.min_relative_intensity = float(min_relative_intensity)
+        self.k = float(k)
+        self.refine = bool(refine)
+        self.plot_dir = Path(plot_dir) if plot_dir is not None else None
+        self._x: list[float] = []
+        self._y: list[float] = []
+        self._groups: list[_Group] = []
+        self._next = 0
+        self._notes: list[str] = []
+        self._fit_curve: tuple[np.ndarray, np.ndarray, np.ndarray] | None = None
+
+    def parameters(self) -> dict:
+        return {
+            "window_deg": self.window_deg,
+            "min_relative_intensity": self.min_relative_intensity,
+            "k": self.k,
+            "refine": self.refine,
+        }
+
+    def accepts(self, start: Mapping) -> bool:
+        fields = start.get("fields", {})
+        return (
+            start.get("plan_name") == "powder_scan"
+            and "wavelength_A" in start
+            and bool(start.get("phases"))
+            and all(r in fields for r in ("two_theta", "intensity"))
+        )
+
+    # ------------------------------------------------------------------ live part
+    def on_start(self, doc: Mapping) -> None:
+        self._x, self._y, self._notes = [], [], []
+        self._next = 0
+        self._fit_curve = None
+        lam = float(doc["wavelength_A"])
+        args = doc.get("plan_args", {}).get("two_theta", [1.0, 179.0, 0.0])
+        lo_scan, hi_scan = float(args[0]), float(args[1])
+        crystal = crystal_from_dict(doc["phases"][0]["structure"])
+        refl = powder_intensities(
+            crystal,
+            lam,
+            min(hi_scan + 1.0, 179.0),
+            polarization=float(doc.get("polarization", 0.5)),
+        )
+        keep = (refl.intensity >= self.min_relative_intensity * refl.intensity.max()) & (
+            refl.two_theta_deg > lo_scan + self.window_deg
+        ) & (refl.two_theta_deg < hi_scan - self.window_deg)  # fmt: skip
+        self._groups = _group_reflections(
+            refl.two_theta_deg[keep], refl.intensity[keep], refl.hkl[keep], self.window_deg
+        )
+
+    def on_event(self, doc: Mapping, stream: str) -> None:
+        if stream != "primary":
+            return
+        d = doc["data"]
+        x = float(d[self.field("two_theta")])
+        self._x.append(x)
+        self._y.append(float(d[self.field("intensity")]))
+        while self._next < len(self._groups) and x >= self._groups[self._next].hi:
+            self._fit_group(self._groups[self._next])
+            self._next += 1
+
+    def _fit_group(self, g: _Group) -> None:
+        g.done = True
+        x = np.asarray(self._x)
+        y = np.asarray(self._y)
+        sel = (x >= g.lo) & (x <= g.hi)
+        try:
+            g.fits = fit_peaks(x[sel], y[sel], g.centers)
+        except ValueError as exc:
+            self._notes.append(f"peaks {'/'.join(g.hkl)}: not fitted ({exc})")
+            return
+        for h, f in zip(g.hkl, g.fits, strict=True):
+            self.say(
+                f"lineprofile: ({h}) 2θ = {f.center_deg:.4f}°, FWHM = {f.fwhm_deg:.4f}°, "
+                f"η = {f.eta:.2f}"
+            )
+
+    # ------------------------------------------------------------------ end of run
+    def on_stop(self, doc: Mapping) -> LineProfileAnalysis | None:
+        start = self.raw_start
+        for g in self._groups[self._next :]:
+            if self._x and max(self._x) >= g.hi:
+                self._fit_group(g)
+        groups = [g for g in self._groups if g.fits]
+        if not groups:
+            self.say(f"lineprofile: run {start['uid'][:8]}: no peak could be fitted")
+            return None
+        lam = float(start["wavelength_A"])
+        hkl = tuple(h for g in groups for h in g.hkl)
+        fits = [f for g in groups for f in g.fits]
+        i0 = np.concatenate([g.i0 for g in groups])
+        tt = np.array([f.center_deg for f in fits])
+        area = np.array([f.area for f in fits])
+        tc = texture_coefficients(area, i0) if len(fits) >= 2 else np.ones(len(fits))
+        cal = start.get("instrument_calibration")
+        ss = None
+        if cal:
+            ss = size_strain_from_fits(fits, lam, InstrumentFunction.from_dict(cal), k=self.k)
+        else:
+            self._notes.append("no instrument calibration: sizes and strain not computed")
+        wh = ss.williamson_hall if ss is not None else None
+        refinement = self._refine(start, cal) if self.refine else None
+        nan = np.full(len(fits), np.nan)
+        result = LineProfileAnalysis(
+            sample=str(start.get("sample", "")),
+            wavelength_A=lam,
+            hkl=hkl,
+            two_theta_deg=tt,
+            area=area,
+            fwhm_deg=np.array([f.fwhm_deg for f in fits]),
+            gamma_g_deg=np.array([f.gamma_g_deg for f in fits]),
+            gamma_l_deg=np.array([f.gamma_l_deg for f in fits]),
+            sample_fwhm_deg=ss.fwhm_sample_deg if ss is not None else nan,
+            scherrer_size_A=ss.scherrer_size_A if ss is not None else nan,
+            texture_coefficient=tc,
+            texture_sigma=texture_sigma(tc),
+            wh_size_A=None if wh is None else wh.size_A,
+            wh_size_err_A=None if wh is None else wh.size_err_A,
+            wh_strain=None if wh is None else wh.strain,
+            wh_strain_err=None if wh is None else wh.strain_err,
+            wh_r_squared=None if wh is None else wh.r_squared,
+            wh_negative_intercept=None if wh is None else wh.negative_intercept,
+            refinement=refinement,
+            instrument_calibration=cal,
+            notes=tuple(self._notes),
+        )
+        self._report(result)
+        self._publish(result)
+        if self.plot_dir is not None:
+            self._plot(result, start["uid"][:8])
+        return result
+
+    def _refine(self, start: Mapping, cal: Mapping | None) -> dict | None:
+        crystal = crystal_from_dict(start["phases"][0]["structure"])
+        axis = start.get("texture_axis")
+        phase = PhaseModel(crystal, texture_axis=tuple(axis) if axis else None)
+        refine = ["scale", "background", "lattice", "zero", "profile"]
+        if axis:
+            refine.append("texture")
+        try:
+            r = refine_pattern(
+                np.asarray(self._x), np.asarray(self._y), [phase],
+                wavelengths=float(start["wavelength_A"]),
+                polarization=float(start.get("polarization", 0.5)),
+                instrument=InstrumentFunction.from_dict(cal) if cal else None,
+                refine=refine, background_terms=4,
+            )  # fmt: skip
+        except (RefinementError, ValueError) as exc:
+            self._notes.append(f"refinement failed: {exc}")
+            return None
+        tag = next(iter(r.lattice))
+        out = {
+            "phase": tag,
+            "rp": r.rp,
+            "rwp": r.rwp,
+            "rexp": r.rexp,
+            "chi2": r.chi2,
+            **{f"cell_{k}": v for k, v in r.lattice[tag].items()},
+            **{f"cell_{k}_err": v for k, v in r.lattice_errors[tag].items()},
+            **{p: r.values[p] for p in ("U", "V", "W", "X", "Y", "zero")},
+            "warnings": list(r.warnings),
+        }
+        if axis:
+            out["march_dollase_r"] = r.values[f"{tag}_md_r"]
+            out["march_dollase_r_err"] = r.errors[f"{tag}_md_r"]
+        self._fit_curve = (r.two_theta_deg, r.y_obs, r.y_calc)
+        return out
+
+    def _report(self, r: LineProfileAnalysis) -> None:
+        if r.wh_size_A is not None:
+            self.say(
+                f"lineprofile: {r.sample} Williamson–Hall D = {r.wh_size_A:.1f} ± "
+                f"{r.wh_size_err_A:.1f} Å, ε = {r.wh_strain:.2e} ± {r.wh_strain_err:.1e} "
+                f"(R² = {r.wh_r_squared:.4f}, K = {self.k})"
+            )
+        self.say(f"lineprofile: {r.sample} Harris texture σ = {r.texture_sigma:.3f}")
+        if r.refinement is not None:
+            ref = r.refinement
+            md = (
+                f", March–Dollase r = {ref['march_dollase_r']:.3f}"
+                if "march_dollase_r" in ref
+                else ""
+            )
+            self.say(
+                f"lineprofile: {r.sample} refinement a = {ref['cell_a']:.5f} Å, "
+                f"Rwp = {ref['rwp']:.4f}, χ² = {ref['chi2']:.2f}{md}"
+            )
+        for note in r.notes:
+            self.say(f"lineprofile: note: {note}")
+
+    def _publish(self, r: LineProfileAnalysis) -> None:
+        rows = [
+            {
+                "hkl": r.hkl[i],
+                "two_theta": float(r.two_theta_deg[i]),
+                "area": float(r.area[i]),
+                "fwhm": float(r.fwhm_deg[i]),
+                "gamma_g": float(r.gamma_g_deg[i]),
+                "gamma_l": float(r.gamma_l_deg[i]),
+                "sample_fwhm": float(r.sample_fwhm_deg[i]),
+                "scherrer_size": float(r.scherrer_size_A[i]),
+                "texture_coefficient": float(r.texture_coefficient[i]),
+            }
+            for i in range(len(r.hkl))
+        ]
+        streams: dict[str, list] = {"peaks": rows}
+        if r.wh_size_A is not None:
+            streams["size_strain"] = [
+                {
+                    "wh_size": float(r.wh_size_A),
+                    "wh_size_err": float(r.wh_size_err_A),
+                    "wh_strain": float(r.wh_strain),
+                    "wh_strain_err": float(r.wh_strain_err),
+                    "wh_r_squared": float(r.wh_r_squared),
+                    "texture_sigma": float(r.texture_sigma),
+                }
+            ]
+        if r.refinement is not None:
+            streams["refinement"] = [
+                {k: float(v) for k, v in r.refinement.items() if isinstance(v, (int, float))}
+            ]
+        units = {
+            "two_theta": "deg", "fwhm": "deg", "gamma_g": "deg", "gamma_l": "deg",
+            "sample_fwhm": "deg", "scherrer_size": "Å", "wh_size": "Å", "wh_size_err": "Å",
+            "cell_a": "Å", "cell_b": "Å", "cell_c": "Å", "zero": "deg", "U": "deg²",
+            "V": "deg²", "W": "deg²", "X": "deg", "Y": "deg",
+        }  # fmt: skip
+        self.publish([self.raw_start["uid"]], streams, units=units)
+
+    def _plot(self, r: LineProfileAnalysis, tag: str) -> None:
+        import matplotlib
+
+        matplotlib.use("Agg", force=False)
+        import matplotlib.pyplot as plt
+
+        self.plot_dir.mkdir(parents=True, exist_ok=True)
+        fig, (ax1, ax2) = plt.subplots(2, 1, figsize=(8, 7))
+        ax1.plot(self._x, self._y, ".", ms=2, label="measured")
+        if self._fit_curve is not None:
+            x, yo, yc = self._fit_curve
+            ax1.plot(x, yc, "-", lw=1, label="refinement")
+            ax1.plot(x, yo - yc - 0.1 * np.max(yo), "-", lw=0.8, label="difference (offset)")
+        ax1.set_xlabel("2θ (deg)")
+        ax1.set_ylabel("counts")
+        ax1.legend()
+        if r.wh_size_A is not None:
+            th = np.deg2rad(r.two_theta_deg) / 2
+            ax2.plot(np.sin(th), np.deg2rad(r.sample_fwhm_deg) * np.cos(th), "o")
+            s = np.linspace(0, np.sin(th).max() * 1.05, 50)
+            ax2.plot(s, self.k * r.wavelength_A / r.wh_size_A + 4 * r.wh_strain * s, "-")
+            ax2.set_xlabel("sin θ")
+            ax2.set_ylabel("β cos θ (rad)")
+            ax2.set_title(f"Williamson–Hall: D = {r.wh_size_A:.0f} Å, ε = {r.wh_strain:.2e}")
+        fig.tight_layout()
+        path = self.plot_dir / f"lineprofile_{r.sample}_{tag}.png"
+        fig.savefig(path, dpi=90)
+        plt.close(fig)
+        self.say(f"lineprofile: plot saved to {path}")
+
+
+def _group_reflections(tt, inten, hkl, window) -> list[_Group]:
+    """Merge coincident reflections (< 0.02°) and group neighbours closer than ``window``."""
+    order = np.argsort(tt)
+    peaks: list[tuple[float, float, str]] = []
+    for i in order:
+        sep = "" if np.max(np.abs(hkl[i])) < 10 else ","
+        h = sep.join(str(int(v)) for v in hkl[i])
+        if peaks and tt[i] - peaks[-1][0] < 0.02:
+            c, a, name = peaks[-1]
+            peaks[-1] = (c, a + inten[i], f"{name}+{h}")
+        else:
+            peaks.append((float(tt[i]), float(inten[i]), h))
+    groups: list[_Group] = []
+    for c, a, name in peaks:
+        if groups and c - groups[-1].centers[-1] < window:
+            g = groups[-1]
+            g.centers = np.append(g.centers, c)
+            g.i0 = np.append(g.i0, a)
+            g.hkl.append(name)
+            g.hi = c + window
+        else:
+            groups.append(_Group([name], np.array([c]), np.array([a]), c - window, c + window))
+    return groups

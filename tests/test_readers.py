@@ -1,0 +1,82 @@
+"""Pattern readers on the real files of /work/shared/data/xrd (formats per SOURCES.md)."""
+
+from pathlib import Path
+
+import numpy as np
+import pytest
+from axsuite.analysis.readers import (
+    read_gsas_exp_phase,
+    read_gsas_instrument,
+    read_pattern,
+    read_xy,
+)
+
+DATA = Path("/work/shared/data/xrd")
+
+
+def test_gsas_std_fap():
+    d = read_pattern(DATA / "FAP.XRA")
+    # BANK 1 5753 576 CONST 1500 2 → 15.00° + 0.02° steps
+    assert d.two_theta_deg.size == 5753
+    assert d.two_theta_deg[0] == pytest.approx(15.0) and d.two_theta_deg[-1] == pytest.approx(
+        130.04
+    )
+    assert d.intensity[:3].tolist() == [609.0, 612.0, 673.0]
+    assert np.allclose(d.sigma, np.sqrt(np.maximum(d.intensity, 1.0)))
+    assert d.intensity[-2:].tolist() == [0.0, 0.0]  # beyond 130°, excluded in FAP.EXP
+
+
+def test_gsas_const_nist660():
+    d = read_pattern(DATA / "NIST660CBI.gsas")
+    assert d.two_theta_deg.size == 8378
+    assert d.two_theta_deg[1] - d.two_theta_deg[0] == pytest.approx(0.0131303)
+    assert d.intensity[0] == 2364.0
+
+
+def test_pdcif_nist_measured_block():
+    d = read_pattern(DATA / "nist_srm660c_100a.cif")
+    assert d.two_theta_deg.size == 5332  # _pd_proc_number_of_points
+    assert d.metadata["block"].endswith("_meas")
+    assert d.two_theta_deg[0] == pytest.approx(20.30) and d.intensity[0] == 19.0
+    assert d.sigma[0] == pytest.approx(1 / np.sqrt(0.103))  # σ = w^-1/2
+
+
+def test_prn_and_xy(tmp_path):
+    d = read_pattern(DATA / "brucite.prn")
+    assert d.two_theta_deg.size == 7251 and d.sigma is None
+    assert d.two_theta_deg[-1] == pytest.approx(150.0)
+    f = tmp_path / "p.xye"
+    f.write_text(
+        "# 2theta I sigma\n10.0 5 2.2\n" + "".join(f"{10 + i / 10} 7 2.6\n" for i in range(1, 20))
+    )
+    d = read_xy(f)
+    assert d.two_theta_deg.size == 20 and d.sigma[0] == 2.2
+
+
+def test_gsas_instrument_and_exp():
+    inst = read_gsas_instrument(DATA / "INST_XRY.PRM")
+    assert inst.wavelengths == ((1.5405, 1.0), (1.5443, 0.5))
+    assert inst.profile_type == 3 and inst.profile_terms[:3] == (2.0, -2.0, 5.0)
+    fap = read_gsas_exp_phase(DATA / "FAP.EXP")
+    assert fap.spacegroup == "P 63/m" and fap.cell[:3] == (9.371724, 9.371724, 6.885867)
+    assert [s.element for s in fap.sites] == ["Ca", "Ca", "P", "F", "O", "O", "O"]
+    assert fap.sites[6].z == pytest.approx(0.070641) and fap.sites[3].u_iso_A2 == 0.01385
+
+
+def test_bad_input_is_reported(tmp_path):
+    with pytest.raises(ValueError, match="no such file"):
+        read_pattern(tmp_path / "missing.xy")
+    with pytest.raises(ValueError, match="unknown pattern format"):
+        read_pattern(DATA / "LaB6_Jan2018.raw")  # Bruker RAW binary is not supported
+    with pytest.raises(ValueError, match="BANK"):
+        read_pattern(DATA / "INST_XRY.PRM", fmt="gsas")
+    with pytest.raises(ValueError, match="ICONS"):
+        read_gsas_instrument(DATA / "FAP.XRA")
+    bad = tmp_path / "bad.xy"
+    bad.write_text("1 2\n3 4\n")
+    with pytest.raises(ValueError, match="only 2"):
+        read_pattern(bad)
+    energy = tmp_path / "e.xy"
+    energy.write_text("".join(f"{8000 + i} 5\n" for i in range(20)))
+    with pytest.raises(ValueError, match="outside"):
+        read_pattern(energy)

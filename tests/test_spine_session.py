@@ -1,0 +1,133 @@
+"""Session, catalog, replay and CLI (DESIGN §3, §4, §12)."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+
+import pytest
+
+from axsuite.session.catalog import find_run
+from axsuite.session.replay import feed, replay
+
+REGIONS = [{"start": -150.0, "stop": -20.0, "step": 10.0}, {"start": -20.0, "stop": 40.0, "step": 1.0},
+           {"k_start": 3.3, "k_stop": 8.0, "k_step": 0.2}]
+
+
+@pytest.fixture
+def cu_run(session):
+    (uid,) = session.RE(session.plans.edge_scan("Cu", regions=REGIONS, dwell_s=0.5))
+    return uid
+
+
+def test_live_edge_result_close_to_tabulated(session, cu_run):
+    edge_cb = next(cb for cb in session.analyses if cb.analysis_name == "edge")
+    res = edge_cb.results[cu_run]
+    # Chantler's Cu K edge sits within ~1.5 eV of the xraylib value 8978.9 eV
+    assert res.e0_eV == pytest.approx(8978.9, abs=2.0)
+    # 5 µm Cu: Δμ·t = (μ/ρ above − below)·ρ·t ≈ (283.6 − 39.1)·8.96·5e-4 ≈ 1.10
+    assert res.edge_step == pytest.approx(1.10, rel=0.05)
+    assert any("E0 =" in line for line in session.echo_lines)
+
+
+def test_replay_reproduces_live_results_exactly(session, cu_run):
+    edge_cb = next(cb for cb in session.analyses if cb.analysis_name == "edge")
+    live = edge_cb.results[cu_run]
+    out = replay(session.catalog, [cu_run], session.profile, echo=None)
+    again = out[cu_run]["edge"]
+    assert abs(again["e0_eV"] - live.e0_eV) < 1e-9
+    assert abs(again["edge_step"] - live.edge_step) < 1e-9
+
+
+def test_analysis_run_is_stored_and_searchable(session, cu_run):
+    from tiled.queries import Key
+
+    found = session.catalog.search(Key("analysis") == "edge")
+    runs = [r for r in found.values() if cu_run in r.metadata["start"]["raw_uids"]]
+    assert len(runs) == 1
+    edge = runs[0]["edge"].read()
+    assert float(edge["e0_eV"][0]) == pytest.approx(session.analyses[0].results[cu_run].e0_eV, abs=1e-9)
+
+
+def test_runs_found_by_uid_and_scan_id_from_a_new_process(session, cu_run):
+    code = (
+        "import sys; from axsuite.session.catalog import open_embedded_catalog, find_run;"
+        f"c = open_embedded_catalog(r'{session.data_dir}');"
+        f"a = find_run(c, '{cu_run}'); b = find_run(c, '1'); p = find_run(c, '{cu_run[:8]}');"
+        "print(a.metadata['start']['uid'], b.metadata['start']['uid'], p.metadata['start']['uid'],"
+        " len(a['primary'].read()['dcm_energy']))"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    uid_a, uid_b, uid_p, n = out.stdout.split()
+    assert uid_a == uid_b == uid_p == cu_run
+    assert int(n) == session.catalog[cu_run].metadata["start"]["num_points"]
+
+
+def test_scan_ids_continue_in_a_new_session(session, cu_run, tmp_path):
+    from axsuite.session.session import build_session
+
+    s2 = build_session("default", data_dir=session.data_dir, echo=None, progress=False)
+    (uid2,) = s2.RE(s2.plans.edge_scan("Cu", regions=[{"start": -10, "stop": 10, "step": 5}]))
+    assert s2.catalog[uid2].metadata["start"]["scan_id"] == 2
+    assert find_run(s2.catalog, "2").metadata["start"]["uid"] == uid2
+
+
+def test_replay_of_incomplete_run_says_so(session, cu_run):
+    from axsuite.session.registry import analysis_callbacks
+
+    docs = [(n, d) for n, d in session.catalog[cu_run].documents() if n != "stop"]
+    cbs = analysis_callbacks(session.profile, publish=None, echo=None, plot_dir=None)
+    lines = []
+    assert feed(docs, cbs, echo=lines.append) is False
+    assert "incomplete" in lines[0]
+    edge = cbs[0]
+    assert edge.complete is False and cu_run in edge.results
+    assert edge.published[0][1]["complete"] is False
+
+
+def test_device_fault_closes_the_run_and_keeps_its_points(session):
+    disc = session.bl.disc
+    original = disc._compute
+    calls = {"n": 0}
+
+    def failing_compute():
+        calls["n"] += 1
+        if calls["n"] == 6:
+            raise RuntimeError("simulated SDD fault")
+        original()
+
+    disc._compute = failing_compute
+    with pytest.raises(RuntimeError, match="simulated SDD fault"):
+        session.RE(session.plans.edge_scan("Cu", regions=[{"start": -50, "stop": 50, "step": 5}]))
+    raw = [r for r in session.catalog.values() if "analysis" not in r.metadata["start"]]
+    run = raw[-1]
+    assert run.metadata["stop"]["exit_status"] == "fail"
+    assert len(run["primary"].read()["dcm_energy"]) == 5
+    assert any("no E0" in line for line in session.echo_lines)
+
+
+def _axs(*args, data_dir):
+    return subprocess.run([sys.executable, "-m", "axsuite.session.cli", *args, "--data-dir", str(data_dir)],
+                          capture_output=True, text=True)
+
+
+def test_cli_runs_and_replay_json(session, cu_run):
+    out = _axs("runs", data_dir=session.data_dir)
+    assert out.returncode == 0 and cu_run[:8] in out.stdout and "analysis:edge" in out.stdout
+    out = _axs("replay", "1", "--json", data_dir=session.data_dir)
+    assert out.returncode == 0, out.stderr
+    payload = json.loads(out.stdout)
+    e0 = payload["runs"][0]["results"]["edge"]["e0_eV"]
+    assert e0 == pytest.approx(session.analyses[0].results[cu_run].e0_eV, abs=1e-9)
+
+
+def test_cli_user_errors_are_one_line(session, cu_run, tmp_path):
+    out = _axs("replay", "no-such-run", data_dir=session.data_dir)
+    assert out.returncode == 2 and "Traceback" not in out.stderr
+    assert out.stderr.strip().splitlines()[-1].startswith("axs replay: error: no run")
+    out = _axs("runs", data_dir=tmp_path / "empty")
+    assert out.returncode == 2 and "no catalog" in out.stderr and "Traceback" not in out.stderr
+    out = subprocess.run([sys.executable, "-m", "axsuite.session.cli", "runs", "--profile", "nope",
+                          "--data-dir", str(session.data_dir)], capture_output=True, text=True)
+    assert out.returncode == 2 and "unknown profile" in out.stderr and "Traceback" not in out.stderr
