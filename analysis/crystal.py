@@ -145,6 +145,18 @@ class Crystal:
         st.setup_cell_images()
         return st
 
+    def composition(self) -> dict[str, float]:
+        """Atomic fractions of the unit-cell content (site images × occupancy)."""
+        images = _unit_cell_images(self)
+        amounts: dict[str, float] = {}
+        for site in self.sites:
+            n = len(images[site.label]) * site.occupancy
+            amounts[site.element] = amounts.get(site.element, 0.0) + n
+        total = sum(amounts.values())
+        if total <= 0:
+            raise ValueError(f"{self.name}: all occupancies are zero")
+        return {k: v / total for k, v in amounts.items()}
+
     def to_dict(self) -> dict:
         """Plain mapping (the inline form accepted by :func:`crystal_from_dict`)."""
         return {

@@ -75,7 +75,9 @@ def edge_shell(edge: str) -> int:
     try:
         return _EDGE_SHELLS[edge.strip().upper()]
     except (KeyError, AttributeError):
-        raise ValueError(f"unknown absorption edge {edge!r}; use one of {sorted(_EDGE_SHELLS)}")
+        raise ValueError(
+            f"unknown absorption edge {edge!r}; use one of {sorted(_EDGE_SHELLS)}"
+        ) from None
 
 
 def edge_energy_eV(element: str | int, edge: str = "K") -> float:
@@ -146,7 +148,7 @@ def fpp_from_mu_photo(
 
 
 def mu_photo_from_fpp(element: str | int, energy_eV: ArrayLike, fpp: ArrayLike) -> np.ndarray:
-    """Photo-absorption mass coefficient in cm²/g from f'' (inverse of :func:`fpp_from_mu_photo`)."""
+    """Photo-absorption mass coefficient in cm²/g from f'' (inverse of ``fpp_from_mu_photo``)."""
     e = np.asarray(energy_eV, dtype=float)
     return np.asarray(fpp, dtype=float) * FPP_CONST_EV_CM2_G / (e * atomic_weight(element))
 

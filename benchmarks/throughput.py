@@ -12,14 +12,13 @@ import logging
 import tempfile
 import time
 
-from bluesky import RunEngine
-from bluesky_tiled_plugins import TiledWriter
-
 from axsuite.devices import make_beamline
 from axsuite.plans import edge_scan
 from axsuite.session.catalog import open_embedded_catalog
 from axsuite.session.profile import load_profile
 from axsuite.session.registry import analysis_callbacks
+from bluesky import RunEngine
+from bluesky_tiled_plugins import TiledWriter
 
 
 def timed_scan(RE: RunEngine, bl, n: int) -> float:
@@ -50,12 +49,16 @@ def main() -> None:
                     writer = TiledWriter(catalog, batch_size=batch)
                     RE.subscribe(writer)
                     if "callbacks" in label:
-                        for cb in analysis_callbacks(prof, publish=writer, echo=None, plot_dir=None):
+                        for cb in analysis_callbacks(
+                            prof, publish=writer, echo=None, plot_dir=None
+                        ):
                             RE.subscribe(cb)
                 results[label] = max(results[label], timed_scan(RE, bl, args.points))
     bare = results["bare RunEngine"]
-    print(f"{args.points}-point edge scan, simulated devices, TiledWriter batch_size={batch}, "
-          f"best of {args.rounds} interleaved rounds")
+    print(
+        f"{args.points}-point edge scan, simulated devices, TiledWriter batch_size={batch}, "
+        f"best of {args.rounds} interleaved rounds"
+    )
     for label, rate in results.items():
         print(f"  {label:28s} {rate:8.1f} events/s   ratio to bare {rate / bare:5.3f}")
 

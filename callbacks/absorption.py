@@ -106,9 +106,8 @@ class AbsorptionCallback(AnalysisCallback):
 
     def on_stop(self, doc: Mapping) -> AbsorptionResult | None:
         start = self.raw_start
-        energy, mu = self._mu()
-        e0_guess = None
         try:
+            energy, mu = self._mu()
             e0_guess = normalize_xas(energy, mu).e0_eV
             res = anomalous_factors_from_mu(
                 energy,

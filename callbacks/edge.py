@@ -97,7 +97,8 @@ class EdgeCallback(AnalysisCallback):
         ref_txt = "" if e0_ref is None else f", reference E0 = {e0_ref:.2f} eV"
         self.say(
             f"edge: {result.element} {result.edge}  E0 = {result.e0_eV:.2f} eV "
-            f"(tabulated {result.tabulated_e0_eV:.1f} eV), edge step = {result.edge_step:.4f}{ref_txt}"
+            f"(tabulated {result.tabulated_e0_eV:.1f} eV), "
+            f"edge step = {result.edge_step:.4f}{ref_txt}"
             + ("" if self.complete else "  [incomplete run]")
         )
         self.publish(

@@ -246,7 +246,7 @@ class LineProfileCallback(AnalysisCallback):
                 wavelengths=float(start["wavelength_A"]),
                 polarization=float(start.get("polarization", 0.5)),
                 instrument=InstrumentFunction.from_dict(cal) if cal else None,
-                refine=refine, background_terms=4,
+                refine=refine, background_terms=4, cutoff_fwhm=40.0,
             )  # fmt: skip
         except (RefinementError, ValueError) as exc:
             self._notes.append(f"refinement failed: {exc}")

@@ -56,7 +56,7 @@ def _region_points(region: Mapping[str, float], e0: float, index: int) -> np.nda
         raise ValueError(f"region {index}: step must be positive, got {step}")
     if stop <= start:
         raise ValueError(
-            f"region {index}: stop ({stop}) must be above start ({start}) — empty or inverted region"
+            f"region {index}: stop ({stop}) must be above start ({start}): empty or inverted region"
         )
     n = int(np.floor((stop - start) / step + 1e-9)) + 1
     return to_e(start + step * np.arange(n))

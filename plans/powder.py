@@ -107,12 +107,8 @@ def powder_scan(
     req = validate_powder_scan(bl, sample, two_theta, energy_eV, dwell_s)
     cfg = bl.profile.powder
     phase = bl.xrd.phases[req.sample]
-    composition = {s.element: s.occupancy for s in phase.crystal.sites}
-    total = sum(composition.values())
     cal = bl.xrd.current_calibration()
-    _md = base_metadata(
-        bl, sample=req.sample, composition={k: v / total for k, v in composition.items()}
-    )
+    _md = base_metadata(bl, sample=req.sample, composition=phase.crystal.composition())
     _md["calibrations"]["instrument"] = (
         {"standard": cal.standard, "date": cal.date} if cal is not None else None
     )

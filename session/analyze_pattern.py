@@ -134,7 +134,7 @@ def analyze(args: argparse.Namespace) -> dict:
         crystal = crystal_from_cif(args.cif)
         r = refine_pattern(
             x, y, [crystal], wavelengths=lam, sigma=data.sigma, instrument=inst,
-            refine=("scale", "background", "lattice", "zero", "profile"),
+            refine=("scale", "background", "lattice", "zero", "profile"), cutoff_fwhm=40.0,
         )  # fmt: skip
         tag = next(iter(r.lattice))
         out["refinement"] = {

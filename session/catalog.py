@@ -7,6 +7,7 @@ so runs are found by uid and scan_id and ``run.documents()`` works (DESIGN §12)
 from __future__ import annotations
 
 import copy
+import logging
 import os
 from pathlib import Path
 from typing import Any
@@ -29,6 +30,7 @@ def open_embedded_catalog(data_dir: str | Path) -> Any:
     from tiled.client import Context, from_context
     from tiled.server.app import build_app
 
+    logging.getLogger("tiled.server.app").setLevel(logging.WARNING)
     d = Path(data_dir)
     (d / "data").mkdir(parents=True, exist_ok=True)
     reg = copy.deepcopy(tiled.media_type_registration.default_serialization_registry)

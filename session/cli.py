@@ -194,6 +194,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     """Entry point of ``axs``."""
     logging.getLogger("tiled").setLevel(logging.WARNING)
     warnings.filterwarnings("ignore", category=DeprecationWarning)
+    warnings.filterwarnings("ignore", message="Using `httpx` with `starlette.testclient`")
     args = build_parser().parse_args(argv)
     try:
         return int(args.func(args) or 0)

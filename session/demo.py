@@ -13,7 +13,7 @@ from .session import Session
 
 def mono_calibration(s: Session) -> None:
     """Mono calibration on the Cu foil edge (DCM offset set so that E0 = tabulated edge)."""
-    (uid,) = s.RE(s.plans.calibrate_mono("Cu"))
+    *_, uid = s.RE(s.plans.calibrate_mono("Cu"))  # the edge scan, then the record run
     cal = s.catalog[uid].metadata["start"]["mono_calibration"]
     print(
         f"calibrate_mono: measured Cu K E0 = {cal['e0_measured_eV']:.2f} eV "

@@ -2,6 +2,7 @@
 
 import numpy as np
 import pytest
+from axsuite.plans import edge_scan
 from axsuite.session.replay import replay
 
 REGIONS = [
@@ -105,3 +106,14 @@ def test_xdi_export_refuses_other_runs(session, cu_scan, tmp_path, capsys):
         ["export", analysis_uid, "-o", str(tmp_path / "x.xdi"), "--data-dir", str(session.data_dir)]
     )
     assert code == 2 and "not an edge scan" in capsys.readouterr().err
+
+
+def test_short_or_failed_scan_is_reported_not_raised(RE, beamline):
+    from axsuite.callbacks.absorption import AbsorptionCallback
+
+    lines: list[str] = []
+    cb = AbsorptionCallback(publish=None, echo=lines.append)
+    regions = [{"start": -10.0, "stop": 10.0, "step": 5.0}]
+    (uid,) = RE(edge_scan("Cu", beamline=beamline, regions=regions, dwell_s=0.1), cb)
+    assert uid not in cb.results and cb.published == []
+    assert "no f', f''" in lines[0] and "at least" in lines[0]

@@ -195,3 +195,35 @@ def test_analysis_runs_are_published_and_searchable(campaign):
     part = final["partials"].read()
     assert list(part["pair"]) == ["Cu-Cu", "Cu-Zr", "Zr-Zr"]
     assert np.asarray(part["s"]).shape == (3, Q.size)
+
+
+def _docs(s, key):
+    return [(name, dict(doc)) for name, doc in s.catalog[key].documents()]
+
+
+def test_interrupted_energy_is_reported_and_skipped(campaign):
+    """An energy whose Q grid is not complete when the energy changes is not analysed."""
+    s = campaign
+    docs = _docs(s, s.uids["Cu"])
+    events = [i for i, (name, _) in enumerate(docs) if name == "event"]
+    drop = set(events[Q.size - 3 : Q.size])
+    lines: list[str] = []
+    cb = AXSCallback(echo=lines.append, use_edge_runs=False)
+    feed([d for i, d in enumerate(docs) if i not in drop], [cb], echo=None)
+    res = cb.results[s.uids["Cu"]]
+    assert [round(ei.energy_eV, 3) for ei in res.intensities] == [round(res.energies_eV[1], 3)]
+    assert res.differentials == ()
+    assert any(f"after {Q.size - 3} of {Q.size} points" in line for line in lines)
+
+
+def test_edge_run_with_another_mono_calibration_is_not_used(campaign):
+    s = campaign
+    edge = _docs(s, s.uids["edge_Cu"])
+    start = edge[0][1]
+    start["calibrations"] = {"mono": {**start["calibrations"]["mono"], "offset_deg": 0.01}}
+    cb = AXSCallback(echo=None)
+    feed(edge, [cb], echo=None)
+    feed(_docs(s, s.uids["Cu"]), [cb], echo=None)
+    ei = cb.results[s.uids["Cu"]].intensities[0]
+    assert ei.factor_source["Cu"].startswith("Chantler")
+    assert ei.mu_source.startswith("tables")

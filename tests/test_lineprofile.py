@@ -157,3 +157,16 @@ def test_peak_search_and_bad_input():
         find_peaks(x, y[:-1])
     with pytest.raises(ValueError, match="outside"):
         fit_peaks(x, y, [70.0])
+
+
+def test_axcsas_linear_split_of_pseudo_voigt_is_wrong():
+    """DESIGN §13: f_L = ηΓ, f_G = (1 − η)Γ does not recover the Voigt components."""
+    g, lo = 0.10, 0.10
+    fwhm, eta = tch_fwhm_eta(g, lo)
+    assert eta * fwhm != pytest.approx(lo, rel=0.05)
+    assert (1 - eta) * fwhm != pytest.approx(g, rel=0.05)
+    # a TCH fit of the same profile returns the components themselves
+    x = np.arange(30.0, 50.0, 0.005)
+    fit = fit_peaks(x, 1e6 * tch_profile(x, 40.0, g, lo) + 10.0, [40.0], sigma=np.ones(x.size))
+    assert fit[0].gamma_g_deg == pytest.approx(g, rel=1e-3)
+    assert fit[0].gamma_l_deg == pytest.approx(lo, rel=1e-3)

@@ -49,6 +49,7 @@ def test_scan_documents(RE, beamline, collector):
     assert start["wavelength_A"] == pytest.approx(12398.419843 / 17000.0, rel=1e-8)
     assert start["phases"][0]["structure"]["spacegroup"] == "P m -3 m"
     assert start["fields"] == {"two_theta": "arm_two_theta", "intensity": "xrd_counts"}
+    assert start["composition"] == pytest.approx({"La": 1 / 7, "B": 6 / 7})
     events = collector.docs("event")
     assert len(events) == 21
     counts = np.array([e["data"]["xrd_counts"] for e in events])

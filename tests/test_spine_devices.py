@@ -7,7 +7,6 @@ import math
 import numpy as np
 import pytest
 import xraydb
-
 from axsuite.analysis import xray
 from axsuite.devices.models.absorber import gas_absorber
 
@@ -63,7 +62,9 @@ def test_cu_foil_mu_matches_chantler_tables(beamline, energy):
 def test_ion_chamber_gas_absorption_matches_ideal_gas_and_tables():
     gas = gas_absorber({"N2": 1.0}, 10.0)
     # N2 at 1 atm, 293.15 K: ρ = P·M/(R·T) = 1.1645e-3 g/cm³
-    assert gas.density_g_cm3 == pytest.approx(101325 * 28.0134 / (8.314462618 * 293.15) * 1e-6, rel=2e-3)
+    assert gas.density_g_cm3 == pytest.approx(
+        101325 * 28.0134 / (8.314462618 * 293.15) * 1e-6, rel=2e-3
+    )
     mu = float(gas.mu_cm(9000.0))
     assert mu == pytest.approx(float(xraydb.mu_chantler("N", 9000.0)) * gas.density_g_cm3, rel=0.01)
 
@@ -101,7 +102,9 @@ def test_elastic_window_follows_the_energy(beamline):
 def test_detector_resolution_formula(beamline):
     r = beamline.disc.response
     e = 5898.0  # Mn Kα: sqrt(100² + 2.3548²·3.85·0.115·5898) ≈ 181 eV
-    assert float(r.fwhm_eV(e)) == pytest.approx(math.sqrt(100**2 + 2.3548**2 * 3.85 * 0.115 * e), rel=1e-4)
+    assert float(r.fwhm_eV(e)) == pytest.approx(
+        math.sqrt(100**2 + 2.3548**2 * 3.85 * 0.115 * e), rel=1e-4
+    )
 
 
 def test_dead_time_paralyzable_at_high_rate(beamline):
@@ -147,4 +150,6 @@ def test_seeded_noise_is_reproducible(profile):
 def test_no_devices_created_at_import():
     import axsuite.devices as d
 
-    assert not any(type(v).__name__ in {"DCM", "IonChamber", "Discriminator"} for v in vars(d).values())
+    assert not any(
+        type(v).__name__ in {"DCM", "IonChamber", "Discriminator"} for v in vars(d).values()
+    )

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
-
 from axsuite.analysis.constants import KTOE_EV_A2
 from axsuite.plans import edge_scan, validate_edge_scan
 
@@ -35,14 +34,31 @@ class MessageRecorder:
         ({"element": "U"}, "outside the monochromator range"),
         ({"element": "Cu", "regions": []}, "regions is empty"),
         ({"element": "Cu", "regions": [{"start": 10, "stop": -10, "step": 1}]}, "inverted"),
-        ({"element": "Cu", "regions": [{"start": -10, "stop": 10, "step": 0}]}, "step must be positive"),
+        (
+            {"element": "Cu", "regions": [{"start": -10, "stop": 10, "step": 0}]},
+            "step must be positive",
+        ),
         ({"element": "Cu", "regions": [{"from": -10}]}, "give either"),
         ({"element": "Cu", "dwell_s": 0.0}, "dwell_s must be a positive"),
         ({"element": "Cu", "dwell_s": -1.0}, "dwell_s must be a positive"),
-        ({"element": "Cu", "regions": [{"start": -10, "stop": 10, "step": 1, "dwell_s": -2}]}, "dwell_s"),
-        ({"element": "Cu", "regions": [{"start": -10, "stop": 10, "step": 1},
-                                       {"start": 0, "stop": 20, "step": 1}]}, "below the end"),
-        ({"element": "Zr", "regions": [{"k_start": 0, "k_stop": 200, "k_step": 1}]}, "leaves the monochromator"),
+        (
+            {"element": "Cu", "regions": [{"start": -10, "stop": 10, "step": 1, "dwell_s": -2}]},
+            "dwell_s",
+        ),
+        (
+            {
+                "element": "Cu",
+                "regions": [
+                    {"start": -10, "stop": 10, "step": 1},
+                    {"start": 0, "stop": 20, "step": 1},
+                ],
+            },
+            "below the end",
+        ),
+        (
+            {"element": "Zr", "regions": [{"k_start": 0, "k_stop": 200, "k_step": 1}]},
+            "leaves the monochromator",
+        ),
         ({"element": "Cu", "sample": "nothing"}, "not a sample"),
         ({"element": "Cu", "two_theta_deg": 170.0}, "arm limits"),
     ],
@@ -56,10 +72,17 @@ def test_bad_input_raises_before_any_message(beamline, kwargs, match):
 
 
 def test_grid_regions_and_k_space():
-    grid = validate_edge_scan("Cu", "K", [{"start": -20, "stop": 0, "step": 10},
-                                          {"k_start": 2.0, "k_stop": 3.0, "k_step": 0.5}], 1.0, (4500, 30000))
+    grid = validate_edge_scan(
+        "Cu",
+        "K",
+        [{"start": -20, "stop": 0, "step": 10}, {"k_start": 2.0, "k_stop": 3.0, "k_step": 0.5}],
+        1.0,
+        (4500, 30000),
+    )
     e0 = grid.edge_energy_eV
-    expected = np.concatenate([e0 + np.array([-20.0, -10.0, 0.0]), e0 + KTOE_EV_A2 * np.array([4.0, 6.25, 9.0])])
+    expected = np.concatenate(
+        [e0 + np.array([-20.0, -10.0, 0.0]), e0 + KTOE_EV_A2 * np.array([4.0, 6.25, 9.0])]
+    )
     assert np.allclose(grid.energies_eV, expected)
     assert np.all(np.diff(grid.energies_eV) > 0)
 

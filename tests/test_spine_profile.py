@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import pytest
 import yaml
-
 from axsuite.session.profile import PROFILE_DIR, ProfileError, load_profile
 
 
@@ -32,7 +31,10 @@ def test_default_profile_loads(profile):
         (lambda r: r["source"].update(flux_ph_s="lots"), "source.flux_ph_s"),
         (lambda r: r["samples"]["cu_foil"].update(thickness_cm=0), "samples.cu_foil"),
         (lambda r: r["ion_chambers"]["I0"].update(gas={"N2": 0.5}), "ion_chambers.I0"),
-        (lambda r: r["discriminator"]["rois"]["Cu_K"].update(low_eV=9000.0), "discriminator.rois.Cu_K"),
+        (
+            lambda r: r["discriminator"]["rois"]["Cu_K"].update(low_eV=9000.0),
+            "discriminator.rois.Cu_K",
+        ),
         (lambda r: r["reference_foils"].update(Cu="nope"), "reference_foils.Cu"),
     ],
 )
@@ -44,7 +46,9 @@ def test_profile_errors_name_the_key(tmp_path, mutate, key):
 
 def test_profile_extends_merges(tmp_path):
     child = tmp_path / "child.yaml"
-    child.write_text(f"extends: {PROFILE_DIR / 'default.yaml'}\nname: child\nmono: {{offset_deg: 0.01}}\n")
+    child.write_text(
+        f"extends: {PROFILE_DIR / 'default.yaml'}\nname: child\nmono: {{offset_deg: 0.01}}\n"
+    )
     p = load_profile(child)
     assert p.name == "child" and p.mono.offset_deg == 0.01 and p.mono.d_spacing_A == 3.1356
 

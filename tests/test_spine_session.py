@@ -6,13 +6,16 @@ import json
 import subprocess
 import sys
 
+import numpy as np
 import pytest
-
 from axsuite.session.catalog import find_run
 from axsuite.session.replay import feed, replay
 
-REGIONS = [{"start": -150.0, "stop": -20.0, "step": 10.0}, {"start": -20.0, "stop": 40.0, "step": 1.0},
-           {"k_start": 3.3, "k_stop": 8.0, "k_step": 0.2}]
+REGIONS = [
+    {"start": -150.0, "stop": -20.0, "step": 10.0},
+    {"start": -20.0, "stop": 40.0, "step": 1.0},
+    {"k_start": 3.3, "k_stop": 8.0, "k_step": 0.2},
+]
 
 
 @pytest.fixture
@@ -47,7 +50,9 @@ def test_analysis_run_is_stored_and_searchable(session, cu_run):
     runs = [r for r in found.values() if cu_run in r.metadata["start"]["raw_uids"]]
     assert len(runs) == 1
     edge = runs[0]["edge"].read()
-    assert float(edge["e0_eV"][0]) == pytest.approx(session.analyses[0].results[cu_run].e0_eV, abs=1e-9)
+    assert float(edge["e0_eV"][0]) == pytest.approx(
+        session.analyses[0].results[cu_run].e0_eV, abs=1e-9
+    )
 
 
 def test_runs_found_by_uid_and_scan_id_from_a_new_process(session, cu_run):
@@ -108,8 +113,11 @@ def test_device_fault_closes_the_run_and_keeps_its_points(session):
 
 
 def _axs(*args, data_dir):
-    return subprocess.run([sys.executable, "-m", "axsuite.session.cli", *args, "--data-dir", str(data_dir)],
-                          capture_output=True, text=True)
+    return subprocess.run(
+        [sys.executable, "-m", "axsuite.session.cli", *args, "--data-dir", str(data_dir)],
+        capture_output=True,
+        text=True,
+    )
 
 
 def test_cli_runs_and_replay_json(session, cu_run):
@@ -128,6 +136,40 @@ def test_cli_user_errors_are_one_line(session, cu_run, tmp_path):
     assert out.stderr.strip().splitlines()[-1].startswith("axs replay: error: no run")
     out = _axs("runs", data_dir=tmp_path / "empty")
     assert out.returncode == 2 and "no catalog" in out.stderr and "Traceback" not in out.stderr
-    out = subprocess.run([sys.executable, "-m", "axsuite.session.cli", "runs", "--profile", "nope",
-                          "--data-dir", str(session.data_dir)], capture_output=True, text=True)
+    out = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "axsuite.session.cli",
+            "runs",
+            "--profile",
+            "nope",
+            "--data-dir",
+            str(session.data_dir),
+        ],
+        capture_output=True,
+        text=True,
+    )
     assert out.returncode == 2 and "unknown profile" in out.stderr and "Traceback" not in out.stderr
+
+
+def test_beam_dump_suspends_and_remeasures_the_interrupted_point(session):
+    bl = session.bl
+    original = bl.I0._compute
+    calls = {"n": 0}
+
+    def dump_during_point_six():
+        calls["n"] += 1
+        if calls["n"] == 6:
+            bl.ring.dump(0.5)
+        original()
+
+    bl.I0._compute = dump_during_point_six
+    regions = [{"start": -50, "stop": 50, "step": 10}]
+    (uid,) = session.RE(session.plans.edge_scan("Cu", regions=regions))
+    data = session.catalog[uid]["primary"].read()
+    energies = data["dcm_energy"].values
+    assert len(energies) == 11 and np.all(np.diff(energies) > 0)
+    # every stored point was measured with beam: the point taken during the dump was redone
+    assert np.all(data["ring_current"].values >= session.profile.source.refill_threshold_mA)
+    assert calls["n"] == 12
