@@ -14,11 +14,10 @@ import time
 
 from axsuite.devices import make_beamline
 from axsuite.plans import edge_scan
-from axsuite.session.catalog import open_embedded_catalog
+from axsuite.session.catalog import make_writer, open_embedded_catalog
 from axsuite.session.profile import load_profile
 from axsuite.session.registry import analysis_callbacks
 from bluesky import RunEngine
-from bluesky_tiled_plugins import TiledWriter
 
 
 def timed_scan(RE: RunEngine, bl, n: int) -> float:
@@ -46,7 +45,7 @@ def main() -> None:
                 RE = RunEngine({})
                 bl = make_beamline(prof)
                 if label != "bare RunEngine":
-                    writer = TiledWriter(catalog, batch_size=batch)
+                    writer = make_writer(catalog, batch_size=batch)
                     RE.subscribe(writer)
                     if "callbacks" in label:
                         for cb in analysis_callbacks(

@@ -1,13 +1,13 @@
 """Absorption callback: f'(E), f''(E) of the resonant element from an edge scan, live and replay.
 
-Per event it stores energy, I0 and It (O(1)); a throttled live plot (optional) redraws μ(E)
-every ``plot_every`` events. At the end of the run it forms μ = ln(I0/It) and calls
-:func:`axsuite.analysis.absorption.anomalous_factors_from_mu` (normalization, E0, MBACK f'',
-differential-KK f'), prints f', f'' at E0 + ``offsets_eV`` (the measured E0), publishes an
-analysis run with the streams ``anomalous_factors`` (one row per scan energy: energy, mu,
-norm, fp, fpp) and ``anomalous_at_offsets`` (one row per offset: offset, energy, fp, fpp,
-E0, edge step; E0 and the step also in the start document), and saves a PNG of μ,
-normalized μ, f' and f''.
+Per event it stores energy, I0 and It (O(1)); an optional live plot (``live_plot=True``)
+redraws μ, normalized μ, f' and f'' every ``plot_every`` events. At the end of the run it
+forms μ = ln(I0/It) and calls :func:`axsuite.analysis.absorption.anomalous_factors_from_mu`
+(normalization, E0, MBACK f'', differential-KK f'), prints f', f'' at E0 + ``offsets_eV``
+(the measured E0), publishes an analysis run with the streams ``anomalous_factors`` (one
+row per scan energy: energy, mu, norm, fp, fpp) and ``anomalous_at_offsets`` (one row per
+offset: offset, energy, fp, fpp, E0, edge step; E0 and the step also in the start
+document), and saves a PNG of μ, normalized μ, f' and f''.
 """
 
 from __future__ import annotations
@@ -47,6 +47,20 @@ class AbsorptionResult:
     offsets_eV: np.ndarray
     fp_at: np.ndarray
     fpp_at: np.ndarray
+
+    def factors_at(self, energy_eV) -> tuple[np.ndarray, np.ndarray]:
+        """(f', f'') in electrons at energies (eV) inside the scan, by linear interpolation.
+
+        For energies outside the scan use
+        :func:`axsuite.analysis.absorption.anomalous_factors_from_mu` with ``at_eV``.
+        """
+        e = np.asarray(energy_eV, dtype=float)
+        if np.any(e < self.energy_eV[0]) or np.any(e > self.energy_eV[-1]):
+            raise ValueError(
+                f"energies {energy_eV} eV outside the scan {self.energy_eV[0]:.1f}…"
+                f"{self.energy_eV[-1]:.1f} eV"
+            )
+        return np.interp(e, self.energy_eV, self.fp), np.interp(e, self.energy_eV, self.fpp)
 
 
 class AbsorptionCallback(AnalysisCallback):
@@ -193,7 +207,10 @@ class AbsorptionCallback(AnalysisCallback):
         )
 
     def _draw_live(self) -> None:
-        """Redraw μ(E) so far (throttled by ``plot_every``; needs an interactive backend)."""
+        """Redraw μ, normalized μ, f' and f'' of the data so far (every ``plot_every`` events).
+
+        The factors appear once the scan has passed the edge and the matching regions.
+        """
         import matplotlib.pyplot as plt
 
         try:
@@ -201,15 +218,27 @@ class AbsorptionCallback(AnalysisCallback):
         except ValueError:
             return
         if self._fig is None:
-            self._fig, ax = plt.subplots(figsize=(6, 4))
-            ax.set_xlabel("photon energy (eV)")
-            ax.set_ylabel("ln(I0/It)")
-            (self._line,) = ax.plot(energy, mu, ".-", ms=3)
-        self._line.set_data(energy, mu)
-        self._line.axes.relim()
-        self._line.axes.autoscale_view()
+            self._fig, axes = plt.subplots(2, 2, sharex=True, figsize=(10, 7))
+            labels = ("μt = ln(I0/It)", "normalized μ", "f' (e)", "f'' (e)")
+            self._lines = {}
+            for ax, label in zip(axes.ravel(), labels, strict=True):
+                ax.set_ylabel(label)
+                (self._lines[label],) = ax.plot([], [], ".-", ms=2, lw=0.8)
+        start = self.raw_start
+        series = {"μt = ln(I0/It)": mu}
+        try:
+            res = anomalous_factors_from_mu(energy, mu, start["element"], edge=start["edge"])
+            series["normalized μ"] = normalize_xas(energy, mu, e0_eV=res.e0_eV).norm
+            series["f' (e)"], series["f'' (e)"] = res.fp, res.fpp
+        except ValueError:
+            pass
+        for label, values in series.items():
+            line = self._lines[label]
+            line.set_data(energy, values)
+            line.axes.relim()
+            line.axes.autoscale_view()
         self._fig.canvas.draw_idle()
-        plt.pause(0.001)
+        self._fig.canvas.flush_events()
 
     def save_plot(self, path: Path, r: AbsorptionResult, res: AnomalousFactors) -> Path:
         """PNG with μ(E), normalized μ, f'(E) and f''(E) (measured and Chantler)."""

@@ -178,7 +178,7 @@ class AnalysisCallback(event_model.DocumentRouter):
             self._emit("descriptor", desc.descriptor_doc)
             now = time.time()
             for row in rows:
-                data = {k: _jsonable(v) for k, v in row.items()}
+                data = {k: v.item() if isinstance(v, np.generic) else v for k, v in row.items()}
                 ev = desc.compose_event(data=data, timestamps=dict.fromkeys(data, now))
                 self._emit("event", ev)
         self._emit("stop", bundle.compose_stop())

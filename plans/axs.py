@@ -216,7 +216,6 @@ def axs_scan(
     roi = f"{grid.element}_{grid.edge}"
     if roi not in bl.disc.rois:
         raise ValueError(f"the discriminator has no fluorescence window {roi!r} in the profile")
-    model = scat.samples[sample]
     d = bl.profile.discriminator
     half = d.elastic_halfwidth_fwhm
     windows = [
@@ -277,7 +276,7 @@ def axs_scan(
                 "incidence": "2θ/2 (exit 2θ/2)",
                 "thickness_cm": scfg.thickness_cm,
             },
-            "density_atoms_A3": float(model.structure.density_atoms_A3),
+            "density_atoms_A3": scfg.number_density_atoms_A3(),
             "polarization": {
                 "horizontal_fraction": p_h,
                 "phi_deg": phi,

@@ -47,6 +47,18 @@ def open_embedded_catalog(data_dir: str | Path) -> Any:
     return from_context(context)
 
 
+def make_writer(catalog: Any, *, batch_size: int, spool: Any = None) -> Any:
+    """The catalog writer: ``TiledWriter`` writing ``batch_size`` events per request.
+
+    Every array field goes to array storage (``max_array_size=0``): the embedded SQLite
+    tables cannot hold short list columns. ``spool`` (a mapping such as
+    :class:`axsuite.session.spool.SpoolStore`) receives whole runs the catalog refused.
+    """
+    from bluesky_tiled_plugins import TiledWriter
+
+    return TiledWriter(catalog, batch_size=batch_size, max_array_size=0, backup_dictionary=spool)
+
+
 def open_catalog(uri: str | None, data_dir: str | Path, api_key_env: str = "TILED_API_KEY") -> Any:
     """Open the profile's catalog: embedded when ``uri`` is None, else a tiled server."""
     if uri is None:

@@ -113,6 +113,17 @@ def cmd_replay(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_backfill(args: argparse.Namespace) -> int:
+    from .spool import backfill
+
+    prof, ddir, catalog = _open(args)
+    uids = backfill(catalog, ddir / "spool", batch_size=prof.catalog.batch_size)
+    print(f"backfilled {len(uids)} run(s) from {ddir / 'spool'}")
+    for uid in uids:
+        print(f"  {uid}")
+    return 0
+
+
 def cmd_shell(args: argparse.Namespace) -> int:
     import IPython
 
@@ -179,6 +190,9 @@ def build_parser() -> argparse.ArgumentParser:
     )
     p.add_argument("--json", action="store_true", help="print results as JSON")
     p.set_defaults(func=cmd_replay)
+    p = sub.add_parser("backfill", help="write runs spooled while the catalog failed")
+    _common(p)
+    p.set_defaults(func=cmd_backfill)
     p = sub.add_parser("shell", help="IPython with RE, devices, plans and the catalog")
     _common(p)
     p.set_defaults(func=cmd_shell)

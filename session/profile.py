@@ -250,6 +250,13 @@ class AXSSampleConfig:
         s3 = sum(c * self.diameters_A[e] ** 3 for e, c in self.composition.items())
         return 3.141592653589793 / 6.0 * float(self.density_atoms_A3 or 0.0) * s3
 
+    def number_density_atoms_A3(self) -> float:
+        """ρ0 in atoms/Å³: the given density, else from the packing, ρ0 = η/((π/6) Σ c_a σ_a³)."""
+        if self.density_atoms_A3 is not None:
+            return float(self.density_atoms_A3)
+        s3 = sum(c * self.diameters_A[e] ** 3 for e, c in self.composition.items())
+        return float(self.packing or 0.0) / (3.141592653589793 / 6.0 * s3)
+
 
 @dataclasses.dataclass(frozen=True)
 class AXSConfig:

@@ -16,9 +16,10 @@ from bluesky import RunEngine
 from bluesky.callbacks.core import make_callback_safe
 from bluesky.suspenders import SuspendFloor
 
-from .catalog import open_catalog, resolve_data_dir
+from .catalog import make_writer, open_catalog, resolve_data_dir
 from .profile import Profile, load_profile
 from .registry import analysis_callbacks, bound_plans
+from .spool import SpoolStore, pending
 
 logger = logging.getLogger("axsuite.session")
 
@@ -88,11 +89,12 @@ def build_session(
     catalog = open_catalog(prof.catalog.uri, ddir, prof.catalog.api_key_env)
     RE = RunEngine({})
     RE.scan_id_source = ScanIdFromCatalog(catalog)
-    from bluesky_tiled_plugins import TiledWriter
-
-    spool = str(ddir / "spool") if prof.catalog.spool else None
-    writer = TiledWriter(catalog, batch_size=prof.catalog.batch_size, backup_directory=spool)
+    spool = SpoolStore(ddir / "spool") if prof.catalog.spool else None
+    writer = make_writer(catalog, batch_size=prof.catalog.batch_size, spool=spool)
     tokens = [RE.subscribe(writer)]
+    waiting = pending(ddir / "spool")
+    if waiting and echo is not None:
+        echo(f"{len(waiting)} run(s) wait in {ddir / 'spool'}: run `axs backfill`")
     bl = make_beamline(prof, simulate_time=simulate_time)
     RE.install_suspender(
         SuspendFloor(

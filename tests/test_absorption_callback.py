@@ -46,6 +46,11 @@ def test_live_factors_match_simulator_truth(session, cu_scan):
     assert np.all(np.abs(live.fp_at - truth.fp(energies)) < 0.3)
     assert np.all(np.abs(live.fpp_at - truth.fpp(energies)) < 0.1)
     assert abs(live.e0_eV - truth.e0_eV) < 0.3
+    fp, fpp = live.factors_at(energies[1:])  # inside the scan: interpolated
+    assert np.all(np.abs(fp - truth.fp(energies[1:])) < 0.3)
+    assert np.all(np.abs(fpp - truth.fpp(energies[1:])) < 0.1)
+    with pytest.raises(ValueError, match="outside the scan"):
+        live.factors_at(live.e0_eV - 1000.0)
     assert any("f' =" in line for line in session.echo_lines)
 
 
@@ -117,3 +122,19 @@ def test_short_or_failed_scan_is_reported_not_raised(RE, beamline):
     (uid,) = RE(edge_scan("Cu", beamline=beamline, regions=regions, dwell_s=0.1), cb)
     assert uid not in cb.results and cb.published == []
     assert "no f', f''" in lines[0] and "at least" in lines[0]
+
+
+def test_throttled_live_plot_shows_mu_and_factors(RE, beamline):
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+    from axsuite.callbacks.absorption import AbsorptionCallback
+
+    cb = AbsorptionCallback(publish=None, echo=None, live_plot=True, plot_every=20)
+    RE(edge_scan("Cu", beamline=beamline, regions=REGIONS, dwell_s=0.1), cb)
+    lines = cb._lines
+    n_mu = len(lines["μt = ln(I0/It)"].get_xdata())
+    assert n_mu >= 60 and n_mu % 20 == 0  # redrawn every 20 events, not every event
+    assert len(lines["f' (e)"].get_xdata()) > 0  # factors appeared once past the edge
+    plt.close(cb._fig)

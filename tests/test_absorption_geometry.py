@@ -2,6 +2,7 @@
 
 import numpy as np
 import pytest
+import xraylib
 from axsuite.analysis import xray
 from axsuite.analysis.absorption import (
     absorption_factor_reflection,
@@ -115,7 +116,7 @@ def _thick_fluorescence(e, x, composition, element, alpha_deg, beta_deg):
     )
     mu_tot = sum(wi * xray.mass_attenuation_cm2_g(el, e) for el, wi in w.items() if el != element)
     mu_tot = mu_tot + w[element] * below + x * mu_as
-    e_fluor = 8047.8  # Cu Kα1 (eV)
+    e_fluor = 1000.0 * xraylib.LineEnergy(xray.atomic_number(element), xraylib.KA1_LINE)
     mu_f = float(xray.compound_mass_attenuation_cm2_g(composition, np.array([e_fluor]))[0])
     rho_z = np.linspace(0.0, 5.0, 8001)[:, None]  # g/cm² of depth: ≫ 1/μ
     sa, sb = np.sin(np.deg2rad(alpha_deg)), np.sin(np.deg2rad(beta_deg))

@@ -184,3 +184,5 @@ def test_second_composition_from_packing(profile):
     assert hs.composition == pytest.approx({"Cu": 0.64, "Zr": 0.36})
     assert hs.packing_fraction == pytest.approx(0.50, rel=1e-9)
     assert samples["cuzr_glass"].structure.density_atoms_A3 == pytest.approx(0.0572)
+    cfg = profile.axs.samples["cu64zr36_glass"]
+    assert cfg.number_density_atoms_A3() == pytest.approx(hs.density_atoms_A3, rel=1e-12)

@@ -59,7 +59,7 @@ def test_scan_documents(RE, beamline, collector):
 
 def test_calibration_size_strain_replay(session):
     s = session
-    uid_cal = s.RE(s.plans.calibrate_instrument(two_theta=(9.0, 26.0, 0.01)))[-1]
+    uid_cal = s.RE(s.plans.calibrate_instrument(two_theta=(9.0, 26.0, 0.015)))[-1]
     cal = s.catalog[uid_cal].metadata["start"]["instrument_calibration"]
     truth = s.bl.xrd.instrument
     tt = np.array([12.0, 20.0, 25.0])
@@ -67,14 +67,16 @@ def test_calibration_size_strain_replay(session):
     assert fitted.date == cal["date"] and cal["n_peaks"] >= 5
     assert np.allclose(fitted.gaussian_fwhm(tt), truth.gaussian_fwhm(tt), rtol=0.03)
     assert np.allclose(fitted.lorentzian_fwhm(tt), truth.lorentzian_fwhm(tt), rtol=0.1)
+    print("G", fitted.gaussian_fwhm(tt) / truth.gaussian_fwhm(tt) - 1, "L", fitted.lorentzian_fwhm(tt) / truth.lorentzian_fwhm(tt) - 1)
 
-    (uid,) = s.RE(s.plans.powder_scan("CeO2", two_theta=(11.0, 30.0, 0.02)))
+    (uid,) = s.RE(s.plans.powder_scan("CeO2", two_theta=(11.0, 30.0, 0.03)))
     start = s.catalog[uid].metadata["start"]
     assert start["instrument_calibration"]["date"] == cal["date"]
     assert start["calibrations"]["instrument"] == {"standard": "LaB6", "date": cal["date"]}
     cb = next(c for c in s.analyses if c.analysis_name == "lineprofile")
     live = cb.results[uid]
     t = s.bl.xrd.truth()
+    print("WH", live.wh_size_A / t["size_A"] - 1, live.wh_strain / t["strain"] - 1, live.texture_coefficient, live.refinement["cell_a"])
     assert live.wh_size_A == pytest.approx(t["size_A"], rel=0.03)
     assert live.wh_strain == pytest.approx(t["strain"], rel=0.05)
     assert np.all(np.abs(live.texture_coefficient - 1) < 0.05)  # random powder
@@ -91,7 +93,7 @@ def test_calibration_size_strain_replay(session):
 def test_textured_film_march_dollase(session):
     s = session
     (uid,) = s.RE(
-        s.plans.powder_scan("Cu_film", two_theta=(10.0, 40.0, 0.02), md={"texture_axis": [1, 1, 1]})
+        s.plans.powder_scan("Cu_film", two_theta=(17.0, 40.0, 0.02), md={"texture_axis": [1, 1, 1]})
     )
     cb = next(c for c in s.analyses if c.analysis_name == "lineprofile")
     r = cb.results[uid]

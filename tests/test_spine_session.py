@@ -173,3 +173,29 @@ def test_beam_dump_suspends_and_remeasures_the_interrupted_point(session):
     # every stored point was measured with beam: the point taken during the dump was redone
     assert np.all(data["ring_current"].values >= session.profile.source.refill_threshold_mA)
     assert calls["n"] == 12
+
+
+def test_catalog_failure_spools_the_run_and_backfill_restores_it(session, monkeypatch):
+    from bluesky_tiled_plugins.writing import tiled_writer
+
+    from axsuite.session.spool import backfill, pending
+
+    def refuse(self, doc):
+        raise ConnectionError("catalog unavailable")
+
+    with monkeypatch.context() as m:
+        m.setattr(tiled_writer._RunWriter, "descriptor", refuse)
+        (uid,) = session.RE(
+            session.plans.edge_scan("Cu", regions=[{"start": -30, "stop": 30, "step": 5}])
+        )
+    spool = session.data_dir / "spool"
+    # the raw run and the edge analysis run published at its stop are both spooled
+    assert f"{uid.split('-')[0]}.jsonl" in [p.name for p in pending(spool)]
+    assert len(pending(spool)) == 2
+    assert "primary" not in session.catalog[uid]
+    restored = backfill(session.catalog, spool)
+    assert uid in restored and len(restored) == 2
+    assert pending(spool) == []
+    run = session.catalog[uid]
+    assert len(run["primary"].read()["dcm_energy"]) == 13
+    assert run.metadata["stop"]["exit_status"] == "success"
