@@ -32,7 +32,7 @@ from pathlib import Path
 import gemmi
 import numpy as np
 
-from .crystal import AtomSite, Crystal
+from .crystal import AtomSite, Crystal, reciprocal_metric
 
 __all__ = [
     "GsasInstrument",
@@ -117,7 +117,8 @@ def read_xy(path: str | Path) -> PowderData:
 
 
 def read_gsas(path: str | Path) -> PowderData:
-    """GSAS standard powder data (CONST STD/ESD, FXYE) for constant-wavelength 2θ scans."""
+    """GSAS standard powder data (CONST/CONS with STD or ESD, FXYE) for constant-wavelength
+    2θ scans."""
     p = _path(path)
     lines = _text(p).splitlines()
     bank = next((i for i, ln in enumerate(lines) if ln.startswith("BANK")), None)
@@ -132,7 +133,14 @@ def read_gsas(path: str | Path) -> PowderData:
     body = [ln for ln in lines[bank + 1 :] if ln.strip() and not ln.startswith("BANK")]
     meta = {"title": lines[0].strip(), "bank": lines[bank].strip()}
     fmt = head[-1].upper()
-    if binning == "CONST":
+    try:
+        if fmt == "FXYE":  # (2θ centideg, I, σ) triples; any binning keyword
+            a = np.array([[float(v) for v in ln.split()[:3]] for ln in body[:nchan]])
+            if a.ndim != 2 or a.shape != (nchan, 3):
+                raise ValueError(f"{p.name}: {len(body)} of {nchan} FXYE points present")
+            return _finish(a[:, 0] / 100.0, a[:, 1], a[:, 2], p.name, **meta)
+        if binning not in ("CONST", "CONS"):
+            raise ValueError(f"{p.name}: unsupported GSAS binning {binning!r} (CONST or FXYE)")
         start, step = float(head[5]) / 100.0, float(head[6]) / 100.0
         x = start + step * np.arange(nchan)
         if fmt == "ESD":
@@ -140,7 +148,7 @@ def read_gsas(path: str | Path) -> PowderData:
             if vals.size < 2 * nchan:
                 raise ValueError(f"{p.name}: {vals.size // 2} of {nchan} ESD points present")
             y, s = vals[0 : 2 * nchan : 2], vals[1 : 2 * nchan : 2]
-        elif fmt in ("STD", "CONST") or len(head) <= 9:
+        elif fmt in ("STD", "CONST", "CONS") or len(head) <= 9:
             y, nc = [], []
             for ln in body:
                 for fld in _fixed(ln, 8, raw=True):
@@ -151,14 +159,16 @@ def read_gsas(path: str | Path) -> PowderData:
                 raise ValueError(f"{p.name}: {len(y)} of {nchan} STD points present")
             y = np.array(y[:nchan])
             nc = np.array(nc[:nchan], dtype=float)
+            if np.any(nc <= 0):
+                raise ValueError(f"{p.name}: STD record with a non-positive counter number")
             s = np.sqrt(np.maximum(y, 1.0) / nc)
         else:
             raise ValueError(f"{p.name}: unsupported GSAS data format {fmt!r}")
-        return _finish(x, y, s, p.name, **meta)
-    if fmt == "FXYE":
-        a = np.array([[float(v) for v in ln.split()[:3]] for ln in body])
-        return _finish(a[:nchan, 0] / 100.0, a[:nchan, 1], a[:nchan, 2], p.name, **meta)
-    raise ValueError(f"{p.name}: unsupported GSAS binning {binning!r} (CONST or FXYE)")
+    except (IndexError, ValueError) as exc:
+        if str(exc).startswith(p.name):
+            raise
+        raise ValueError(f"{p.name}: malformed GSAS data ({exc})") from None
+    return _finish(x, y, s, p.name, **meta)
 
 
 def _fixed(line: str, width: int, raw: bool = False) -> list:
@@ -291,7 +301,8 @@ def read_gsas_instrument(path: str | Path, bank: int = 1) -> GsasInstrument:
 def read_gsas_exp_phase(path: str | Path, phase: int = 1) -> Crystal:
     """Crystal structure of phase ``phase`` from a GSAS-I experiment (``.EXP``) file:
     ``CRSn ABC``, ``ANGLES``, ``SG SYM``, ``AT iA`` (element, x, y, z, occupancy) and
-    ``AT iB`` (U_iso, Å²) records."""
+    ``AT iB`` (U_iso, or U11…U23 when flagged "A", Å²) records; anisotropic sites get
+    U_eq (Fischer & Tillmanns, Acta Cryst. C44 (1988) 775)."""
     p = _path(path)
     tag = f"CRS{phase}"
     rec: dict[str, str] = {}
@@ -310,10 +321,22 @@ def read_gsas_exp_phase(path: str | Path, phase: int = 1) -> Crystal:
         el = ra[0:10].strip()
         x, y, z, occ = (float(ra[k : k + 10]) for k in (10, 20, 30, 40))
         label = ra[50:60].strip() or f"{el}{n}"
-        uiso = float(rb[0:10]) if rb.strip() else 0.005
+        uiso = _exp_uiso(rb, (a, b, c, al, be, ga)) if rb.strip() else 0.005
         sites.append(AtomSite(label, el.capitalize(), x, y, z, occ, uiso))
         n += 1
     if not sites:
         raise ValueError(f"{p.name}: phase {phase} has no atoms")
     name = rec.get("PNAM", "").strip() or f"phase{phase}"
     return Crystal(name, (a, b, c, al, be, ga), rec["SG SYM"].strip(), tuple(sites))
+
+
+def _exp_uiso(rec: str, cell: tuple[float, ...]) -> float:
+    """U_iso (Å²) of an ``AT iB`` record: the value itself, or U_eq = ⅓ Σ U^ij a*_i a*_j a_i·a_j
+    when the record carries the anisotropic flag "A" (six values U11 U22 U33 U12 U13 U23)."""
+    if rec[62:63] != "A":
+        return float(rec[0:10])
+    u11, u22, u33, u12, u13, u23 = (float(rec[k : k + 10]) for k in range(0, 60, 10))
+    u = np.array([[u11, u12, u13], [u12, u22, u23], [u13, u23, u33]])
+    g = np.linalg.inv(reciprocal_metric(cell))  # direct metric a_i·a_j (Å²)
+    astar = np.sqrt(np.diag(reciprocal_metric(cell)))
+    return float(np.sum(u * np.outer(astar, astar) * g) / 3.0)

@@ -403,6 +403,7 @@ def refine_pattern(
         if params[n].value == 1.0:
             params[n].value = 0.95
     result = None
+    nfev = 0
     for stage in stages:
         if not stage:
             continue
@@ -413,7 +414,7 @@ def refine_pattern(
         params = result.params
     if result is None:
         raise RefinementError("nothing to refine")
-    return _finish(result, model, phases, x, y, s, start_rwp, correlation_warning, restraints)
+    return _finish(result, model, phases, x, y, s, start_rwp, correlation_warning, nfev)
 
 
 def _prepare(two_theta_deg, counts, sigma, rng):
@@ -561,7 +562,7 @@ def _lattice_source(system: str, name: str) -> str:
     return f"fixed_{name}"
 
 
-def _finish(result, model, phases, x, y, s, start_rwp, warn_at, restraints) -> RefinementResult:
+def _finish(result, model, phases, x, y, s, start_rwp, warn_at, nfev_limit) -> RefinementResult:
     v = result.params.valuesdict()
     yc = model(v)
     ybk = model.background(v)
@@ -626,7 +627,7 @@ def _finish(result, model, phases, x, y, s, start_rwp, warn_at, restraints) -> R
                 high.append((varied[i], varied[j], float(corr[i, j])))
     for a, b, r in high:
         warnings.append(f"parameters {a} and {b} are correlated (ρ = {r:+.3f})")
-    if result.nfev >= (100 * (nvar + 1)):
+    if result.nfev >= nfev_limit:
         warnings.append("stopped at the evaluation limit; may not be fully converged")
     _, _, _, _, info = model.peaks(v)
     refl = {}

@@ -42,7 +42,7 @@ from scipy import constants as _c
 from scipy.optimize import least_squares
 from scipy.special import psi
 
-from .constants import AVOGADRO, ME_C2_EV, R_E_CM
+from .constants import AVOGADRO, KTOE_EV_A2, ME_C2_EV, R_E_CM
 from .stopping_tables import (
     BRANDT_IONIZATION_Q,
     BRANDT_REDUCED_VELOCITY_B126,
@@ -443,7 +443,7 @@ def brice_stopping(
     c1, c2, c3 = coefficients
     v_v0 = beta_from_energy(energy_MeV_u) / ALPHA
     eps = (v_v0 / (2.0 * z_param)) ** 2
-    hbar2_m_ev_cm2 = (_c.hbar * _c.c / _c.e * 100.0) ** 2 / ME_C2_EV
+    hbar2_m_ev_cm2 = 2.0 * KTOE_EV_A2 * 1e-16  # ħ²/m_e in eV·cm²
     pref = 0.8 * hbar2_m_ev_cm2 * 1e15
     se = pref * (
         np.sqrt(eps) * (c3 * eps**3 + c2 * eps**2 + c1 * eps + 21.0) / (3.0 * (1.0 + eps) ** 3)
@@ -629,6 +629,7 @@ def effective_charge_ratio(
       Λ = 2C0(1 − q)^(2/3)/(Z1^(1/3)(1 − (1 − q)/7)), C0 = 0.240, atomic units (seed eq. 12;
       W. Brandt and M. Kitagawa, Phys. Rev. B 25 (1982) 5631), q from the ZBL ionisation fit
       at the ZBL relative velocity, k_F = v_F/v0 from the ZBL table; needs ``target_z``.
+    ``target_z`` is validated for every model (Brown–Moak does not use it).
     v0 = c/137.036, i.e. v/v0 = β/α.
     """
     z = _z1(z1)
@@ -637,6 +638,8 @@ def effective_charge_ratio(
     if key not in _MODELS:
         raise ValueError(f"unknown effective-charge model {model!r}; choose one of {_MODELS}")
     if key == "brown-moak":
+        if target_z is not None:
+            _element_z(target_z)  # validated; Brown–Moak itself does not depend on Z2
         g = 1.0 - 1.034 * np.exp(-v1 / z**0.688)
     else:
         if target_z is None:

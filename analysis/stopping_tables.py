@@ -29,7 +29,7 @@ Tables
     U. Littmark, *The Stopping and Range of Ions in Solids* (Pergamon, 1985), as distributed
     with Geant4 (``G4IonisParamElm``). Used for k_F = v_F/v0 (atomic units) in the
     Brandt–Kitagawa effective charge.
-``BRANDT_IONIZATION_TABLE``
+``BRANDT_REDUCED_VELOCITY_B126``, ``BRANDT_IONIZATION_Q``
     Seed 003 Table IV (Brandt, after ref. 65): ionisation fraction q = Z1*/Z1 against the
     reduced velocity v1/(v0·Z1^(2/3)) for b = 1.26. The b = 1.33 column is b/1.26 times the
     b = 1.26 column in every row but one, where the OCR reads 0.100 for 0.200; only the

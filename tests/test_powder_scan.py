@@ -67,7 +67,6 @@ def test_calibration_size_strain_replay(session):
     assert fitted.date == cal["date"] and cal["n_peaks"] >= 5
     assert np.allclose(fitted.gaussian_fwhm(tt), truth.gaussian_fwhm(tt), rtol=0.03)
     assert np.allclose(fitted.lorentzian_fwhm(tt), truth.lorentzian_fwhm(tt), rtol=0.1)
-    print("G", fitted.gaussian_fwhm(tt) / truth.gaussian_fwhm(tt) - 1, "L", fitted.lorentzian_fwhm(tt) / truth.lorentzian_fwhm(tt) - 1)
 
     (uid,) = s.RE(s.plans.powder_scan("CeO2", two_theta=(11.0, 30.0, 0.03)))
     start = s.catalog[uid].metadata["start"]
@@ -76,7 +75,6 @@ def test_calibration_size_strain_replay(session):
     cb = next(c for c in s.analyses if c.analysis_name == "lineprofile")
     live = cb.results[uid]
     t = s.bl.xrd.truth()
-    print("WH", live.wh_size_A / t["size_A"] - 1, live.wh_strain / t["strain"] - 1, live.texture_coefficient, live.refinement["cell_a"])
     assert live.wh_size_A == pytest.approx(t["size_A"], rel=0.03)
     assert live.wh_strain == pytest.approx(t["strain"], rel=0.05)
     assert np.all(np.abs(live.texture_coefficient - 1) < 0.05)  # random powder
@@ -124,7 +122,9 @@ def _simulated_file(tmp_path):
     return f, ins, model.wavelength_A
 
 
-def test_analyze_pattern_cli(tmp_path):
+def test_analyze_pattern_cli(tmp_path, capsys):
+    from axsuite.session.cli import main
+
     f, ins, lam = _simulated_file(tmp_path)
     args = Namespace(
         file=str(f), wavelength=lam, doublet=None, instrument=str(ins), standard=None,
@@ -133,16 +133,18 @@ def test_analyze_pattern_cli(tmp_path):
     out = analyze(args)
     assert out["williamson_hall"]["size_A"] == pytest.approx(300.0, rel=0.05)
     assert out["williamson_hall"]["strain"] == pytest.approx(1e-3, rel=0.1)
+    # the installed entry point, end to end (one subprocess): a user error exits with 2
     cmd = [sys.executable, "-m", "axsuite.session.cli", "analyze-pattern", str(f), "--data-dir",
            str(tmp_path)]  # fmt: skip
     missing = subprocess.run(cmd, capture_output=True, text=True)
     assert missing.returncode == 2 and "give --wavelength" in missing.stderr
-    bad = subprocess.run(
-        [*cmd[:4], "/work/shared/data/xrd/LaB6_Jan2018.raw", "--wavelength", "1.54"],
-        capture_output=True, text=True,
-    )  # fmt: skip
-    assert bad.returncode == 2 and "unknown pattern format" in bad.stderr
-    ok = subprocess.run([*cmd, "--wavelength", str(lam), "--instrument", str(ins), "--json"],
-                        capture_output=True, text=True)  # fmt: skip
-    assert ok.returncode == 0, ok.stderr
-    assert json.loads(ok.stdout)["williamson_hall"]["size_A"] == pytest.approx(300.0, rel=0.05)
+    # the same CLI in-process (no interpreter start-up per case)
+    capsys.readouterr()
+    raw = "/work/shared/data/xrd/LaB6_Jan2018.raw"
+    assert main(["analyze-pattern", raw, "--wavelength", "1.54"]) == 2
+    assert "unknown pattern format" in capsys.readouterr().err
+    ok = main([*cmd[3:], "--wavelength", str(lam), "--instrument", str(ins), "--json"])
+    assert ok == 0
+    assert json.loads(capsys.readouterr().out)["williamson_hall"]["size_A"] == pytest.approx(
+        300.0, rel=0.05
+    )

@@ -80,3 +80,35 @@ def test_bad_input_is_reported(tmp_path):
     energy.write_text("".join(f"{8000 + i} 5\n" for i in range(20)))
     with pytest.raises(ValueError, match="outside"):
         read_pattern(energy)
+
+
+def test_gsas_fxye_and_cons_keyword(tmp_path):
+    """FXYE triples (2θ in centidegrees) and the 'CONS' spelling of CONST (GSAS manual)."""
+    tt = 10.0 + 0.05 * np.arange(12)
+    rows = "".join(f"{100 * t:.2f} {100 + i} {10 + i / 10:.1f}\n" for i, t in enumerate(tt))
+    fxye = tmp_path / "p.fxye"
+    fxye.write_text("title\nBANK 1 12 12 CONS 1000.0 5.0 0 0 FXYE\n" + rows)
+    d = read_pattern(fxye)
+    assert np.allclose(d.two_theta_deg, tt) and d.intensity[3] == 103.0 and d.sigma[5] == 10.5
+    std = tmp_path / "p.gsas"
+    counts = "".join(f"{c:8d}" for c in range(200, 212))
+    std.write_text(f"title\nBANK 1 12 2 CONS 1000 5 0 0 STD\n{counts[:80]}\n{counts[80:]}\n")
+    d = read_pattern(std)
+    assert np.allclose(d.two_theta_deg, tt) and d.intensity.tolist() == list(range(200, 212))
+    bad = tmp_path / "bad.gsas"
+    bad.write_text("title\nBANK 1 12 12 CONS 1000.0 5.0 0 0 FXYE\n1000 5\n" + rows[20:])
+    with pytest.raises(ValueError, match="bad.gsas: malformed"):
+        read_pattern(bad)
+
+
+def test_gsas_exp_anisotropic_site_gives_u_eq():
+    """'A'-flagged AT iB records hold U11…U23; an isotropic tensor in a hexagonal cell
+    (U11 = U22 = 2 U12 = U33) must give U_eq = U11; orthorhombic: the mean of U11, U22, U33."""
+    from axsuite.analysis.readers import _exp_uiso
+
+    hexa = "".join(f"{v:10.6f}" for v in (0.012, 0.012, 0.012, 0.006, 0, 0)) + "  A XU  "
+    assert _exp_uiso(hexa, (9.37, 9.37, 6.88, 90, 90, 120)) == pytest.approx(0.012)
+    ortho = "".join(f"{v:10.6f}" for v in (0.01, 0.02, 0.03, 0, 0, 0)) + "  A XU  "
+    assert _exp_uiso(ortho, (5, 6, 7, 90, 90, 90)) == pytest.approx(0.02)
+    iso = "  0.006079" + " " * 52 + "I XU  "
+    assert _exp_uiso(iso, (5, 6, 7, 90, 90, 90)) == pytest.approx(0.006079)

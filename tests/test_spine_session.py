@@ -176,9 +176,8 @@ def test_beam_dump_suspends_and_remeasures_the_interrupted_point(session):
 
 
 def test_catalog_failure_spools_the_run_and_backfill_restores_it(session, monkeypatch):
-    from bluesky_tiled_plugins.writing import tiled_writer
-
     from axsuite.session.spool import backfill, pending
+    from bluesky_tiled_plugins.writing import tiled_writer
 
     def refuse(self, doc):
         raise ConnectionError("catalog unavailable")

@@ -16,7 +16,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 
 import numpy as np
-from axsuite.analysis.constants import AVOGADRO
+from axsuite.analysis.constants import AVOGADRO, ME_C2_EV, R_E_CM
 from axsuite.analysis.stopping import (
     ALPHA_PARTICLE_MASS_U,
     PROTON_MASS_U,
@@ -27,8 +27,8 @@ from axsuite.analysis.xray import atomic_number, atomic_weight, element_symbol
 from scipy import constants as _c
 
 FWHM_PER_SIGMA = 2.0 * np.sqrt(2.0 * np.log(2.0))
-#: e²/(4πε0) in MeV·cm.
-E2_MEV_CM = _c.e**2 / (4 * np.pi * _c.epsilon_0) / _c.e * 1e-6 * 100.0
+#: e²/(4πε0) = r_e m_e c² in MeV·cm.
+E2_MEV_CM = R_E_CM * ME_C2_EV * 1e-6
 _E_MIN_MEV_U = 1e-3
 
 _NAMED_IONS = {
