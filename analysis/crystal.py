@@ -180,7 +180,8 @@ def crystal_from_cif(source: str | Path, *, name: str | None = None) -> Crystal:
     """Crystal from a CIF file path or CIF text (the block that has a cell and atom sites).
 
     Uses gemmi; occupancies are read as chemical occupancies, U_iso from
-    ``_atom_site_U_iso_or_equiv`` (or B/8π²). Raises ValueError if no block has a structure.
+    ``_atom_site_U_iso_or_equiv`` (or B/8π²); a site without one gets U_iso = 0.005 Å² (a
+    typical room-temperature value; refine it). Raises ValueError if no block has a structure.
     """
     text = str(source)
     try:

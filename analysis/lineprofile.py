@@ -225,7 +225,9 @@ def find_peaks(
 # --------------------------------------------------------------------------- peak fits
 @dataclass(frozen=True)
 class PeakFit:
-    """One fitted TCH peak (deg 2θ). Errors are 1σ from the fit covariance (nan if unknown)."""
+    """One fitted TCH peak: positions and widths in deg 2θ, ``area`` in intensity units × deg
+    (counts·deg for a counting pattern). Errors are 1σ from the fit covariance (nan if
+    unknown); ``redchi`` is the reduced χ² of the group fit."""
 
     center_deg: float
     center_err_deg: float
@@ -493,7 +495,19 @@ class InstrumentFunction:
         missing = {"U", "V", "W"} - set(data)
         if missing:
             raise ValueError(f"instrument function is missing {sorted(missing)}")
-        return cls(**{k: (v if k in ("standard", "date") else float(v)) for k, v in data.items()})
+        values = {}
+        for k, v in data.items():
+            if k in ("standard", "date"):
+                values[k] = str(v)
+                continue
+            try:
+                values[k] = float("nan") if v is None else float(v)
+            except (TypeError, ValueError):
+                raise ValueError(f"instrument-function {k} must be a number, got {v!r}") from None
+        for k in ("U", "V", "W"):
+            if not np.isfinite(values[k]):
+                raise ValueError(f"instrument-function {k} must be finite")
+        return cls(**values)
 
 
 def fit_instrument_function(
@@ -518,6 +532,8 @@ def fit_instrument_function(
         raise ValueError("2θ, Γ_G and Γ_L must be 1-D arrays of equal length")
     if tt.size < 4:
         raise ValueError(f"need ≥ 4 peaks of the standard for U, V, W (got {tt.size})")
+    if not np.all(np.isfinite(np.concatenate([tt, gg, gl]))) or np.any((tt <= 0) | (tt >= 180)):
+        raise ValueError("2θ (in (0, 180) deg), Γ_G and Γ_L must be finite numbers")
     th = np.deg2rad(tt) / 2.0
     t = np.tan(th)
     sg = None if gamma_g_err_deg is None else 2.0 * gg * np.asarray(gamma_g_err_deg, dtype=float)

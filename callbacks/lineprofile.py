@@ -173,10 +173,19 @@ class LineProfileCallback(AnalysisCallback):
         except ValueError as exc:
             self._notes.append(f"peaks {'/'.join(g.hkl)}: not fitted ({exc})")
             return
-        for h, f in zip(g.hkl, g.fits, strict=True):
+        sizes = [None] * len(g.fits)
+        cal = self.raw_start.get("instrument_calibration")
+        if cal:  # preliminary Scherrer size per peak (the final values come at the stop)
+            ss = size_strain_from_fits(
+                g.fits, float(self.raw_start["wavelength_A"]), InstrumentFunction.from_dict(cal),
+                k=self.k,
+            )  # fmt: skip
+            sizes = [d if np.isfinite(d) else None for d in ss.scherrer_size_A]
+        for h, f, d in zip(g.hkl, g.fits, sizes, strict=True):
+            size = "" if d is None else f", Scherrer D = {d:.0f} Å"
             self.say(
                 f"lineprofile: ({h}) 2θ = {f.center_deg:.4f}°, FWHM = {f.fwhm_deg:.4f}°, "
-                f"η = {f.eta:.2f}"
+                f"η = {f.eta:.2f}{size}"
             )
 
     # ------------------------------------------------------------------ end of run

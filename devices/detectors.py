@@ -157,19 +157,12 @@ class IonChamber(_SimCounter):
         self.counts.put(int(self.rng.poisson(mean)))
 
 
-class Discriminator(_SimCounter):
-    """SDD + MCA with windows: elastic (follows the mono), Compton, fluorescence ROI, total.
-
-    Window bounds (eV) are readings, so replay knows the windows of every point. The
-    elastic window is E ± ``elastic_halfwidth_fwhm``·FWHM(E) and is re-centred whenever
-    the mono energy moves; the Compton window sits at E_C(2θ); the fluorescence window is
-    the profile ROI named by ``roi`` (e.g. ``"Cu_K"``). ``dead_time`` is the paralyzable
-    dead fraction 1 − exp(−R·τ); ``saturated`` is 1 when it exceeds the profile limit.
-    """
+class WindowedCounter(_SimCounter):
+    """Energy-resolving counter: window counts, dead fraction and window bounds (eV)."""
 
     elastic = Cpt(Signal, value=0, kind=Kind.normal)
     compton = Cpt(Signal, value=0, kind=Kind.normal)
-    fluorescence = Cpt(Signal, value=0, kind=Kind.hinted)
+    fluorescence = Cpt(Signal, value=0, kind=Kind.normal)
     total = Cpt(Signal, value=0, kind=Kind.normal)
     dead_time = Cpt(Signal, value=0.0, kind=Kind.normal)
     saturated = Cpt(Signal, value=0, kind=Kind.normal)
@@ -179,6 +172,36 @@ class Discriminator(_SimCounter):
     compton_high = Cpt(Signal, value=0.0, kind=Kind.normal)
     fluor_low = Cpt(Signal, value=0.0, kind=Kind.normal)
     fluor_high = Cpt(Signal, value=0.0, kind=Kind.normal)
+
+    def _put_windows(self, w: Mapping[str, tuple[float, float]]) -> None:
+        """Record window bounds (eV) for elastic, compton and fluorescence."""
+        for name, short in (
+            ("elastic", "elastic"),
+            ("compton", "compton"),
+            ("fluorescence", "fluor"),
+        ):
+            getattr(self, f"{short}_low").put(float(w[name][0]))
+            getattr(self, f"{short}_high").put(float(w[name][1]))
+
+    def _put_counts(self, counts: Mapping[str, float], dead_fraction: float, limit: float) -> None:
+        """Record window counts, the dead fraction and the saturation flag (dead > limit)."""
+        for name in ("elastic", "compton", "fluorescence", "total"):
+            getattr(self, name).put(int(counts[name]))
+        self.dead_time.put(float(dead_fraction))
+        self.saturated.put(int(dead_fraction > limit))
+
+
+class Discriminator(WindowedCounter):
+    """SDD + MCA with windows: elastic (follows the mono), Compton, fluorescence ROI, total.
+
+    Window bounds (eV) are readings, so replay knows the windows of every point. The
+    elastic window is E ± ``elastic_halfwidth_fwhm``·FWHM(E) and is re-centred whenever
+    the mono energy moves; the Compton window sits at E_C(2θ); the fluorescence window is
+    the profile ROI named by ``roi`` (e.g. ``"Cu_K"``). ``dead_time`` is the paralyzable
+    dead fraction 1 − exp(−R·τ); ``saturated`` is 1 when it exceeds the profile limit.
+    """
+
+    fluorescence = Cpt(Signal, value=0, kind=Kind.hinted)
     spectrum = Cpt(Signal, value=np.zeros(1), kind=Kind.omitted)
     roi = Cpt(Signal, value="", kind=Kind.config)
     phi_deg = Cpt(Signal, value=0.0, kind=Kind.config)
@@ -228,13 +251,7 @@ class Discriminator(_SimCounter):
         }
 
     def _recentre(self, *args, **kwargs) -> None:
-        w = self.windows_eV()
-        self.elastic_low.put(w["elastic"][0])
-        self.elastic_high.put(w["elastic"][1])
-        self.compton_low.put(w["compton"][0])
-        self.compton_high.put(w["compton"][1])
-        self.fluor_low.put(w["fluorescence"][0])
-        self.fluor_high.put(w["fluorescence"][1])
+        self._put_windows(self.windows_eV())
 
     def geometry(self) -> Geometry:
         """Flat-plate geometry: symmetric reflection about the current 2θ."""
@@ -256,12 +273,9 @@ class Discriminator(_SimCounter):
         live = live_fraction(rate, self.response.dead_time_s)
         spec = self.rng.poisson(expected * live).astype(float)
         w = self.windows_eV()
-        self.elastic.put(int(window_sum(spec, *w["elastic"], self.response)))
-        self.compton.put(int(window_sum(spec, *w["compton"], self.response)))
-        self.fluorescence.put(int(window_sum(spec, *w["fluorescence"], self.response)))
-        self.total.put(int(spec.sum()))
-        self.dead_time.put(1.0 - live)
-        self.saturated.put(int(1.0 - live > self.saturation_dead_fraction))
+        counts = {name: window_sum(spec, *w[name], self.response) for name in w}
+        counts["total"] = spec.sum()
+        self._put_counts(counts, 1.0 - live, self.saturation_dead_fraction)
         self.spectrum.put(spec)
 
 

@@ -20,7 +20,7 @@ import numpy as np
 from ophyd import Component as Cpt
 from ophyd import Kind, Signal
 
-from .detectors import Arm, BeamPath, Discriminator, _SimCounter
+from .detectors import Arm, BeamPath, Discriminator, WindowedCounter
 from .models.axs_sample import AXSSample
 from .models.hardspheres import HardSphereMixture
 from .models.spectrum import DetectorResponse, Geometry
@@ -57,7 +57,7 @@ def make_axs_samples(
     return out
 
 
-class ScatteringDetector(_SimCounter):
+class ScatteringDetector(WindowedCounter):
     """SDD on the 2θ arm counting the AXS plate: elastic, Compton, fluorescence, total windows.
 
     ``dead_time`` is the paralyzable dead fraction 1 − exp(−R·τ) of the true rate R;
@@ -67,17 +67,6 @@ class ScatteringDetector(_SimCounter):
     """
 
     elastic = Cpt(Signal, value=0, kind=Kind.hinted)
-    compton = Cpt(Signal, value=0, kind=Kind.normal)
-    fluorescence = Cpt(Signal, value=0, kind=Kind.normal)
-    total = Cpt(Signal, value=0, kind=Kind.normal)
-    dead_time = Cpt(Signal, value=0.0, kind=Kind.normal)
-    saturated = Cpt(Signal, value=0, kind=Kind.normal)
-    elastic_low = Cpt(Signal, value=0.0, kind=Kind.normal)
-    elastic_high = Cpt(Signal, value=0.0, kind=Kind.normal)
-    compton_low = Cpt(Signal, value=0.0, kind=Kind.normal)
-    compton_high = Cpt(Signal, value=0.0, kind=Kind.normal)
-    fluor_low = Cpt(Signal, value=0.0, kind=Kind.normal)
-    fluor_high = Cpt(Signal, value=0.0, kind=Kind.normal)
     sample = Cpt(Signal, value="", kind=Kind.config)
     solid_angle = Cpt(Signal, value=0.02, kind=Kind.config)
     phi_deg = Cpt(Signal, value=90.0, kind=Kind.config)
@@ -129,16 +118,8 @@ class ScatteringDetector(_SimCounter):
             doppler_fraction=self.doppler_fraction,
             rng=self.rng,
         )
-        for name in ("elastic", "compton", "fluorescence", "total"):
-            getattr(self, name).put(int(counts[name]))
-        self.dead_time.put(float(counts["dead_time"]))
-        self.saturated.put(int(counts["dead_time"] > self.saturation_dead_fraction))
-        self.elastic_low.put(w["elastic"][0])
-        self.elastic_high.put(w["elastic"][1])
-        self.compton_low.put(w["compton"][0])
-        self.compton_high.put(w["compton"][1])
-        self.fluor_low.put(w["fluorescence"][0])
-        self.fluor_high.put(w["fluorescence"][1])
+        self._put_counts(counts, float(counts["dead_time"]), self.saturation_dead_fraction)
+        self._put_windows(w)
 
     def truth(self, q_invA: np.ndarray, r_A: np.ndarray) -> dict[str, np.ndarray]:
         """Ground truth of the mounted plate (S_ab, g_ab, N_ab) for tests."""

@@ -88,6 +88,7 @@ def powder_scan(
     two_theta: Sequence[float] | None = None,
     energy_eV: float | None = None,
     dwell_s: float | None = None,
+    texture_axis: Sequence[int] | None = None,
     md: dict | None = None,
 ):
     """Step the 2θ arm over a powder sample at a fixed energy, counting with ``xrd``.
@@ -99,12 +100,17 @@ def powder_scan(
     two_theta : (start, stop, step) in deg (default the profile's)
     energy_eV : photon energy (default the profile's)
     dwell_s : counting time per point (s)
+    texture_axis : hkl of a suspected preferred-orientation axis; the analysis then refines
+        a March–Dollase r about it (recorded as ``texture_axis`` in the start document)
     md : extra start-document metadata (wins over the plan's)
 
     Returns the run uid.
     """
     bl = beamline
     req = validate_powder_scan(bl, sample, two_theta, energy_eV, dwell_s)
+    axis = _texture_axis(
+        texture_axis if texture_axis is not None else (md or {}).get("texture_axis")
+    )
     cfg = bl.profile.powder
     phase = bl.xrd.phases[req.sample]
     cal = bl.xrd.current_calibration()
@@ -135,6 +141,7 @@ def powder_scan(
             "instrument_calibration": cal.to_dict() if cal is not None else None,
             "standard": req.sample == cfg.standard,
             "num_points": int(req.two_theta_deg.size),
+            "texture_axis": axis,
             "fields": {"two_theta": bl.arm.two_theta.name, "intensity": bl.xrd.counts.name},
         }
     )
@@ -142,6 +149,19 @@ def powder_scan(
     yield from bps.mv(bl.dcm.energy, req.energy_eV)
     yield from bps.mv(bl.xrd.sample, req.sample, bl.xrd.count_time, req.dwell_s)
     return (yield from bp.list_scan([bl.xrd], bl.arm.two_theta, list(req.two_theta_deg), md=_md))
+
+
+def _texture_axis(axis) -> list[int] | None:
+    """Validated preferred-orientation axis (three integers, not all zero) or None."""
+    if axis is None:
+        return None
+    try:
+        hkl = [int(v) for v in axis]
+    except (TypeError, ValueError):
+        raise ValueError(f"texture_axis must be three integers (hkl), got {axis!r}") from None
+    if len(hkl) != 3 or not any(hkl) or any(h != v for h, v in zip(hkl, axis, strict=True)):
+        raise ValueError(f"texture_axis must be three integers (hkl), not all 0, got {axis!r}")
+    return hkl
 
 
 def calibrate_instrument(

@@ -47,7 +47,8 @@ def validate_stopping_scan(
     """Check a stopping-scan request; raises ValueError with a clear message.
 
     Checks: known ion; ``target`` names a loaded foil or is a formula of one (unknown element
-    or compound → error); energies non-empty, finite, inside the source range; positive
+    or compound → error); energies non-empty, finite, distinct (the analysis pairs foil-out
+    and foil-in readings by energy), inside the source range; positive
     dwell; the foil does not stop (or transmit < 10 % of the energy of) the beam at any energy.
     """
     species = ib.resolve_ion(ion)
@@ -67,6 +68,8 @@ def validate_stopping_scan(
         raise ValueError("energies_MeV is empty")
     if not np.all(np.isfinite(e)) or np.any(e <= 0):
         raise ValueError("energies_MeV must be finite and positive (MeV)")
+    if np.unique(e).size != e.size:
+        raise ValueError("energies_MeV contains repeated energies; give each energy once")
     lo, hi = source_limits_MeV
     if e.min() < lo or e.max() > hi:
         raise ValueError(

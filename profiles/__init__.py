@@ -1,0 +1,1 @@
+"""Beamline profiles (YAML data), loaded by :mod:`axsuite.session.profile`."""

@@ -1,0 +1,1 @@
+"""Session layer: profiles, session building, catalog, replay, spool and the ``axs`` CLI."""

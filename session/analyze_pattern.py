@@ -101,7 +101,8 @@ def analyze(args: argparse.Namespace) -> dict:
     fits = fit_peaks(x, y, centers, sigma=data.sigma, doublet=_doublet(lam), skip_failed=True)
     if not fits:
         raise ValueError(f"{data.source}: none of the {centers.size} peaks found could be fitted")
-    done = {round(f.center_deg, 1) for f in fits}
+    fitted = np.array([f.center_deg for f in fits])
+    tol = 0.5 * float(np.median([f.fwhm_deg for f in fits]))  # a fit belongs to a peak found
     out: dict = {
         "file": str(args.file),
         "wavelengths_A": lam,
@@ -117,7 +118,7 @@ def analyze(args: argparse.Namespace) -> dict:
             for f in fits
         ],
         "instrument": inst.to_dict() if inst is not None else None,
-        "unfitted_peaks_deg": [float(c) for c in centers if round(c, 1) not in done],
+        "unfitted_peaks_deg": [float(c) for c in centers if np.min(np.abs(fitted - c)) > tol],
     }
     if inst is not None:
         ss = size_strain_from_fits(fits, lam[0][0], inst, k=args.k)

@@ -50,6 +50,28 @@ def session(tmp_path):
     s.close()
 
 
+class MessageRecorder:
+    """Iterate a plan like a RunEngine would, recording every message."""
+
+    def __init__(self):
+        self.msgs = []
+
+    def run(self, plan):
+        try:
+            msg = next(plan)
+            while True:
+                self.msgs.append(msg)
+                msg = plan.send(None)
+        except StopIteration:
+            pass
+
+
+@pytest.fixture
+def message_recorder():
+    """A MessageRecorder: ``.run(plan)`` then ``.msgs`` (for validation-before-motion tests)."""
+    return MessageRecorder()
+
+
 class DocCollector:
     """Records (name, doc) pairs; ``docs("event")`` filters by name."""
 

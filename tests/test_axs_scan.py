@@ -14,22 +14,6 @@ from axsuite.session.profile import ProfileError, load_profile, profile_from_dic
 Q_SHORT = np.linspace(1.0, 8.0, 12)
 
 
-class MessageRecorder:
-    """Iterate a plan like a RunEngine would, recording every message."""
-
-    def __init__(self):
-        self.msgs = []
-
-    def run(self, plan):
-        try:
-            msg = next(plan)
-            while True:
-                self.msgs.append(msg)
-                msg = plan.send(None)
-        except StopIteration:
-            pass
-
-
 @pytest.mark.parametrize(
     ("kwargs", "match"),
     [
@@ -56,20 +40,20 @@ class MessageRecorder:
         ({"element": "Cu", "sample": "nothing"}, "not in the profile"),
     ],
 )
-def test_bad_input_raises_before_any_message(beamline, kwargs, match):
-    rec = MessageRecorder()
+def test_bad_input_raises_before_any_message(beamline, kwargs, match, message_recorder):
+    rec = message_recorder
     kw = {"q_grid": Q_SHORT, **kwargs}
     with pytest.raises(ValueError, match=match):
         rec.run(axs_scan(beamline=beamline, **kw))
     assert rec.msgs == []
 
 
-def test_beamline_without_axs_station_is_refused(profile):
+def test_beamline_without_axs_station_is_refused(profile, message_recorder):
     from axsuite.devices import make_beamline
 
     bl = make_beamline(dataclasses.replace(profile, axs=None))
     assert not hasattr(bl, "scat")
-    rec = MessageRecorder()
+    rec = message_recorder
     with pytest.raises(ValueError, match="no axs section"):
         rec.run(axs_scan("Cu", beamline=bl, q_grid=Q_SHORT))
     assert rec.msgs == []

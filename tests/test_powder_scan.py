@@ -40,6 +40,14 @@ def test_validation_before_first_message(beamline, kwargs, match):
         _first_message(calibrate_instrument(beamline=beamline, **cal_kwargs))
 
 
+@pytest.mark.parametrize("axis", [(1, 1), (0, 0, 0), (1.5, 0, 0), "111"])
+def test_bad_texture_axis_is_refused(beamline, axis):
+    from axsuite.plans import powder_scan
+
+    with pytest.raises(ValueError, match="texture_axis"):
+        _first_message(powder_scan("Cu_film", beamline=beamline, texture_axis=axis))
+
+
 def test_scan_documents(RE, beamline, collector):
     from axsuite.plans import powder_scan
 
@@ -80,6 +88,7 @@ def test_calibration_size_strain_replay(session):
     assert np.all(np.abs(live.texture_coefficient - 1) < 0.05)  # random powder
     assert live.refinement["cell_a"] == pytest.approx(5.4113, abs=5e-4)
     assert any("Williamson–Hall D =" in line for line in s.echo_lines)
+    assert any("Scherrer D =" in line for line in s.echo_lines)  # per peak, live
     # the analysis run is in the catalog
     runs = [r for r in s.catalog.values() if r.metadata["start"].get("analysis") == "lineprofile"]
     assert any(uid in r.metadata["start"]["raw_uids"] for r in runs)
@@ -91,11 +100,11 @@ def test_calibration_size_strain_replay(session):
 def test_textured_film_march_dollase(session):
     s = session
     (uid,) = s.RE(
-        s.plans.powder_scan("Cu_film", two_theta=(17.0, 40.0, 0.02), md={"texture_axis": [1, 1, 1]})
+        s.plans.powder_scan("Cu_film", two_theta=(17.0, 40.0, 0.02), texture_axis=(1, 1, 1))
     )
     cb = next(c for c in s.analyses if c.analysis_name == "lineprofile")
     r = cb.results[uid]
-    assert r.refinement["march_dollase_r"] == pytest.approx(0.7, abs=0.03)
+    assert r.refinement["march_dollase_r"] == pytest.approx(0.7, abs=0.02)
     # (111) enhanced relative to (200) by texture: Harris TC
     i111, i200 = r.hkl.index("111"), r.hkl.index("200")
     assert r.texture_coefficient[i111] > 1.1 > 0.9 > r.texture_coefficient[i200]

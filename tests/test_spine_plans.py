@@ -10,22 +10,6 @@ from axsuite.plans import edge_scan, validate_edge_scan
 SHORT = [{"start": -60.0, "stop": 60.0, "step": 4.0}]
 
 
-class MessageRecorder:
-    """Iterate a plan like a RunEngine would, recording every message."""
-
-    def __init__(self):
-        self.msgs = []
-
-    def run(self, plan):
-        try:
-            msg = next(plan)
-            while True:
-                self.msgs.append(msg)
-                msg = plan.send(None)
-        except StopIteration:
-            pass
-
-
 @pytest.mark.parametrize(
     ("kwargs", "match"),
     [
@@ -63,8 +47,8 @@ class MessageRecorder:
         ({"element": "Cu", "two_theta_deg": 170.0}, "arm limits"),
     ],
 )
-def test_bad_input_raises_before_any_message(beamline, kwargs, match):
-    rec = MessageRecorder()
+def test_bad_input_raises_before_any_message(beamline, kwargs, match, message_recorder):
+    rec = message_recorder
     kw = {"regions": SHORT, **kwargs}
     with pytest.raises(ValueError, match=match):
         rec.run(edge_scan(beamline=beamline, **kw))

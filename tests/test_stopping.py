@@ -150,6 +150,8 @@ def test_effective_charge_needs_target_and_known_model() -> None:
         st.effective_charge_ratio(18, 1.0, model="anthony-lanford")
     with pytest.raises(ValueError, match="unknown effective-charge model"):
         st.effective_charge_ratio(18, 1.0, model="bohr")
+    with pytest.raises(ValueError, match="Xx"):  # not silently ignored by Brown–Moak
+        st.effective_charge_ratio(18, 1.0, target_z="Xx")
 
 
 HEAVY = [(6, 12.0), (8, 16.0), (18, 40.0), (36, 84.0), (54, 132.0), (92, 238.0)]

@@ -25,6 +25,7 @@ def _first_message(plan):
         ("alpha", "Al", [5.0, 80.0], "source range"),
         ("alpha", "Al", [-1.0], "positive"),
         ("alpha", "Al", [], "empty"),
+        ("alpha", "Al", [5.0, 6.0, 5.0], "repeated"),
     ],
 )
 def test_validation_before_first_message(beamline, ion, target, energies, match) -> None:

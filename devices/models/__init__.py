@@ -1,0 +1,1 @@
+"""Small pure physics models evaluated by the simulated devices (no ophyd import)."""
