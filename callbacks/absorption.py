@@ -103,10 +103,7 @@ class AbsorptionCallback(AnalysisCallback):
     def on_event(self, doc: Mapping, stream: str) -> None:
         if stream != "primary":
             return
-        data = doc["data"]
-        for role, values in self._cols.items():
-            name = self.fields.get(role)
-            values.append(float(data[name]) if name in data else np.nan)
+        self.append_roles(doc, self._cols)
         if self.live_plot and len(self._cols["energy"]) % self.plot_every == 0:
             self._draw_live()
 

@@ -140,6 +140,13 @@ class AnalysisCallback(event_model.DocumentRouter):
                 f"{type(self).__name__}: the run's start document has no field for role {role!r}"
             ) from None
 
+    def append_roles(self, doc: Mapping, columns: Mapping[str, list[float]]) -> None:
+        """Append this event's value of every role in ``columns`` (NaN if absent)."""
+        data = doc["data"]
+        for role, values in columns.items():
+            name = self.fields.get(role)
+            values.append(float(data[name]) if name in data else np.nan)
+
     def say(self, text: str) -> None:
         """Print one line of results (if echo is set)."""
         if self.echo is not None:

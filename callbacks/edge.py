@@ -59,10 +59,7 @@ class EdgeCallback(AnalysisCallback):
     def on_event(self, doc: Mapping, stream: str) -> None:
         if stream != "primary":
             return
-        data = doc["data"]
-        for role, values in self._cols.items():
-            name = self.fields.get(role)
-            values.append(float(data[name]) if name in data else np.nan)
+        self.append_roles(doc, self._cols)
 
     def arrays(self) -> dict[str, np.ndarray]:
         """The buffered columns of the current run as arrays."""
