@@ -147,7 +147,7 @@ def analyze(args: argparse.Namespace) -> dict:
 
 
 def cmd_analyze_pattern(args: argparse.Namespace) -> int:
-    """Handler of ``axs analyze-pattern``."""
+    """peak fits, size/strain, texture and refinement of a pattern file (no scan needed)"""
     out = analyze(args)
     if args.json:
         print(json.dumps(out, indent=1, default=float))

@@ -197,7 +197,8 @@ def build_parser() -> argparse.ArgumentParser:
     _common(p)
     p.set_defaults(func=cmd_shell)
     for name, (configure, handler) in EXTRA_COMMANDS.items():
-        p = sub.add_parser(name)
+        summary = (handler.__doc__ or "").strip().splitlines()
+        p = sub.add_parser(name, help=summary[0] if summary else None)
         _common(p)
         configure(p)
         p.set_defaults(func=handler)

@@ -176,7 +176,7 @@ def configure_parser(p: argparse.ArgumentParser) -> None:
 
 
 def cmd_export(args: argparse.Namespace) -> int:
-    """``axs export``: write the run as XDI and print the file name."""
+    """write a run as XDI (μ(E), Element.*, Mono.d_spacing, Column.N) and print the file name"""
     from .catalog import open_catalog, resolve_data_dir
     from .profile import load_profile
 
