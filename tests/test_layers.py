@@ -1,0 +1,76 @@
+"""Layering rules (DESIGN §2): analysis/ imports no Bluesky stack; dependency direction
+analysis ← devices ← plans, analysis ← callbacks, session on top; every module imports on
+its own (no import cycles)."""
+
+from __future__ import annotations
+
+import ast
+import importlib
+import pkgutil
+import subprocess
+import sys
+
+import axsuite.analysis
+import axsuite.callbacks
+import axsuite.devices
+import axsuite.plans
+import axsuite.session
+import pytest
+
+BLUESKY_STACK = {"bluesky", "ophyd", "tiled", "event_model", "databroker", "bluesky_tiled_plugins"}
+FORBIDDEN = {
+    "analysis": BLUESKY_STACK
+    | {"axsuite.devices", "axsuite.plans", "axsuite.callbacks", "axsuite.session"},
+    "devices": {"bluesky", "axsuite.plans", "axsuite.callbacks", "axsuite.session"},
+    "plans": {"axsuite.callbacks", "axsuite.session"},
+    "callbacks": {"axsuite.devices", "axsuite.plans", "axsuite.session"},
+}
+PACKAGES = {
+    "analysis": axsuite.analysis,
+    "devices": axsuite.devices,
+    "plans": axsuite.plans,
+    "callbacks": axsuite.callbacks,
+    "session": axsuite.session,
+}
+
+
+def _modules(pkg) -> list[str]:
+    names = [pkg.__name__]
+    for info in pkgutil.walk_packages(pkg.__path__, prefix=pkg.__name__ + "."):
+        names.append(info.name)
+    return names
+
+
+def _imports(module_name: str) -> set[str]:
+    mod = importlib.import_module(module_name)
+    tree = ast.parse(open(mod.__file__).read())
+    out = set()
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Import):
+            out.update(alias.name for alias in node.names)
+        elif isinstance(node, ast.ImportFrom) and node.level == 0 and node.module:
+            out.add(node.module)
+    return out
+
+
+@pytest.mark.parametrize("layer", sorted(FORBIDDEN))
+def test_layer_imports_follow_the_dependency_direction(layer):
+    for name in _modules(PACKAGES[layer]):
+        for imported in _imports(name):
+            for bad in FORBIDDEN[layer]:
+                assert not (imported == bad or imported.startswith(bad + ".")), (
+                    f"{name} imports {imported}"
+                )
+
+
+def test_every_module_imports_on_its_own():
+    names = [n for pkg in PACKAGES.values() for n in _modules(pkg)]
+    code = (
+        "import importlib, sys\n"
+        "for n in sys.argv[1:]:\n"
+        "    for m in [k for k in sys.modules if k.startswith('axsuite')]:\n"
+        "        del sys.modules[m]\n"
+        "    importlib.import_module(n)\n"
+    )
+    out = subprocess.run([sys.executable, "-c", code, *names], capture_output=True, text=True)
+    assert out.returncode == 0, out.stderr[-2000:]
