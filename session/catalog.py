@@ -67,7 +67,7 @@ def open_catalog(uri: str | None, data_dir: str | Path, api_key_env: str = "TILE
 
     api_key = os.environ.get(api_key_env)
     if not api_key:
-        raise RuntimeError(
+        raise ValueError(
             f"catalog {uri} needs an API key in the environment variable {api_key_env}"
         )
     return from_uri(uri, api_key=api_key)

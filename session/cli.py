@@ -14,7 +14,7 @@ import sys
 import warnings
 from collections.abc import Callable, Sequence
 
-from . import analyze_pattern, export
+from . import analyze_pattern, export, server
 from .profile import ProfileError
 
 
@@ -167,6 +167,7 @@ EXTRA_COMMANDS["analyze-pattern"] = (
     analyze_pattern.configure_parser,
     analyze_pattern.cmd_analyze_pattern,
 )
+EXTRA_COMMANDS["serve"] = (server.configure, server.cmd_serve)
 
 
 def build_parser() -> argparse.ArgumentParser:
