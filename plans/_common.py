@@ -4,7 +4,28 @@ from __future__ import annotations
 
 from typing import Any
 
+from axsuite.analysis import xray
 from axsuite.analysis.provenance import axsuite_version
+
+
+def check_edge(
+    element: str | int, edge: str, energy_limits_eV: tuple[float, float]
+) -> tuple[str, float]:
+    """Validate an element/edge pair inside the mono range; returns (symbol, edge energy eV).
+
+    ValueError for an unknown element or edge, or an edge outside ``energy_limits_eV``.
+    """
+    symbol = xray.element_symbol(element) if isinstance(element, int) else str(element)
+    xray.atomic_number(symbol)
+    xray.edge_shell(edge)
+    e0 = xray.edge_energy_eV(symbol, edge)
+    lo, hi = energy_limits_eV
+    if not lo <= e0 <= hi:
+        raise ValueError(
+            f"the {symbol} {edge} edge at {e0:.1f} eV is outside the monochromator range "
+            f"{lo:.0f}–{hi:.0f} eV"
+        )
+    return symbol, e0
 
 
 def field_map(bl: Any) -> dict[str, str]:

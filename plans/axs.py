@@ -19,7 +19,7 @@ from axsuite.analysis import xray
 from axsuite.analysis.constants import wavelength_A
 from cycler import cycler
 
-from ._common import base_metadata, field_map
+from ._common import base_metadata, check_edge, field_map
 
 #: Default energies below the edge, relative to E0 (eV; DESIGN §7.3).
 DEFAULT_OFFSETS_EV: tuple[float, ...] = (-25.0, -250.0)
@@ -85,16 +85,8 @@ def validate_axs_scan(
     positive, increasing, ≥ 10 points and reachable at every energy within the arm limits;
     positive dwell.
     """
-    symbol = xray.element_symbol(element) if isinstance(element, int) else str(element)
-    xray.atomic_number(symbol)
-    xray.edge_shell(edge)
-    e_tab = xray.edge_energy_eV(symbol, edge)
+    symbol, e_tab = check_edge(element, edge, energy_limits_eV)
     lo, hi = energy_limits_eV
-    if not lo <= e_tab <= hi:
-        raise ValueError(
-            f"the {symbol} {edge} edge at {e_tab:.1f} eV is outside the monochromator range "
-            f"{lo:.0f}–{hi:.0f} eV"
-        )
     comp = _composition(composition, symbol)
     e0 = e_tab if e0_eV is None else float(e0_eV)
     if not np.isfinite(e0) or abs(e0 - e_tab) > 50.0:

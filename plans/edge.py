@@ -13,7 +13,7 @@ from axsuite.analysis import xray
 from axsuite.analysis.constants import KTOE_EV_A2
 from cycler import cycler
 
-from ._common import base_metadata, field_map
+from ._common import base_metadata, check_edge, field_map
 
 #: Default regions relative to the tabulated edge: energies in eV, k in Å⁻¹, dwell in s.
 DEFAULT_REGIONS: tuple[dict[str, float], ...] = (
@@ -74,16 +74,8 @@ def validate_edge_scan(
     Checks: known element and edge, edge inside the mono range, regions non-empty, ordered,
     non-overlapping and inside the mono range, positive dwell times.
     """
-    symbol = xray.element_symbol(element) if isinstance(element, int) else element
-    xray.atomic_number(symbol)
-    xray.edge_shell(edge)
-    e0 = xray.edge_energy_eV(symbol, edge)
+    symbol, e0 = check_edge(element, edge, energy_limits_eV)
     lo, hi = energy_limits_eV
-    if not lo <= e0 <= hi:
-        raise ValueError(
-            f"the {symbol} {edge} edge at {e0:.1f} eV is outside the monochromator range "
-            f"{lo:.0f}–{hi:.0f} eV"
-        )
     if not np.isfinite(dwell_s) or dwell_s <= 0:
         raise ValueError(f"dwell_s must be a positive time in seconds, got {dwell_s}")
     regions = DEFAULT_REGIONS if regions is None else tuple(dict(r) for r in regions)
