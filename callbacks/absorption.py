@@ -24,7 +24,7 @@ from axsuite.analysis.absorption import (
     normalize_xas,
 )
 
-from .base import AnalysisCallback
+from .base import AnalysisCallback, file_figure
 
 #: Energies (eV relative to the measured E0) at which f', f'' are printed and published.
 DEFAULT_OFFSETS_EV: tuple[float, ...] = (-300.0, -100.0, -30.0, -10.0)
@@ -239,13 +239,9 @@ class AbsorptionCallback(AnalysisCallback):
 
     def save_plot(self, path: Path, r: AbsorptionResult, res: AnomalousFactors) -> Path:
         """PNG with μ(E), normalized μ, f'(E) and f''(E) (measured and Chantler)."""
-        import matplotlib
-
-        matplotlib.use("Agg", force=False)
-        import matplotlib.pyplot as plt
-
         path.parent.mkdir(parents=True, exist_ok=True)
-        fig, axes = plt.subplots(2, 2, sharex=True, figsize=(10, 7))
+        fig = file_figure(figsize=(10, 7))
+        axes = fig.subplots(2, 2, sharex=True)
         (a1, a2), (a3, a4) = axes
         a1.plot(r.energy_eV, r.mu, ".", ms=2)
         a1.set_ylabel("μt = ln(I0/It)")
@@ -265,6 +261,5 @@ class AbsorptionCallback(AnalysisCallback):
         fig.suptitle(f"{r.element} {r.edge}: E0 = {r.e0_eV:.2f} eV")
         fig.tight_layout()
         fig.savefig(path, dpi=100)
-        plt.close(fig)
         self.say(f"absorption: plot saved to {path}")
         return path

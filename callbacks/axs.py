@@ -39,7 +39,7 @@ from axsuite.analysis.absorption import (
 )
 from axsuite.analysis.constants import AVOGADRO
 
-from .base import AnalysisCallback
+from .base import AnalysisCallback, file_figure
 from .edge import mu_from_counts
 
 #: r grid (Å) of the published pair distributions.
@@ -604,13 +604,9 @@ class AXSCallback(AnalysisCallback):
 
     def save_plot(self, path: Path, result: AXSResult) -> Path:
         """PNG: I(Q) per energy, ΔS_A(Q), partials S_ab(Q) and g_ab(r) when available."""
-        import matplotlib
-
-        matplotlib.use("Agg", force=False)
-        import matplotlib.pyplot as plt
-
         path.parent.mkdir(parents=True, exist_ok=True)
-        fig, axes = plt.subplots(2, 2, figsize=(10, 7))
+        fig = file_figure(figsize=(10, 7))
+        axes = fig.subplots(2, 2)
         ax = axes[0, 0]
         for ei in result.intensities:
             ax.plot(ei.q, ei.intensity, lw=1, label=f"{ei.energy_eV:.1f} eV")
@@ -632,7 +628,6 @@ class AXSCallback(AnalysisCallback):
         axes[1, 1].set(xlabel="r (Å)", ylabel="g_ab(r)", title="pair distributions")
         fig.tight_layout()
         fig.savefig(path, dpi=90)
-        plt.close(fig)
         self.say(f"axs: plot saved to {path}")
         return path
 

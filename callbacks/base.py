@@ -197,6 +197,14 @@ class AnalysisCallback(event_model.DocumentRouter):
             self.publish_to(name, doc)
 
 
+def file_figure(**kwargs: Any) -> Any:
+    """A matplotlib ``Figure`` not managed by pyplot, for PNG files: saving plots never
+    switches or touches the interactive backend of a live session."""
+    from matplotlib.figure import Figure
+
+    return Figure(**kwargs)
+
+
 def result_dict(result: Any) -> dict[str, Any]:
     """A frozen-dataclass result as a JSON-ready dict (arrays → lists)."""
     if dataclasses.is_dataclass(result):

@@ -14,7 +14,7 @@ from pathlib import Path
 import numpy as np
 from axsuite.analysis.absorption import normalize_xas
 
-from .base import AnalysisCallback
+from .base import AnalysisCallback, file_figure
 
 
 @dataclasses.dataclass(frozen=True)
@@ -124,13 +124,9 @@ class EdgeCallback(AnalysisCallback):
 
     def save_plot(self, path: Path, energy: np.ndarray, mu: np.ndarray, norm) -> Path:
         """PNG of μ(E) with pre/post-edge lines and the normalized spectrum."""
-        import matplotlib
-
-        matplotlib.use("Agg", force=False)
-        import matplotlib.pyplot as plt
-
         path.parent.mkdir(parents=True, exist_ok=True)
-        fig, (ax1, ax2) = plt.subplots(2, 1, sharex=True, figsize=(7, 6))
+        fig = file_figure(figsize=(7, 6))
+        ax1, ax2 = fig.subplots(2, 1, sharex=True)
         ax1.plot(energy, mu, ".", ms=3, label="μt = ln(I0/It)")
         ax1.plot(norm.energy_eV, norm.pre_edge, "--", label="pre-edge line")
         ax1.plot(norm.energy_eV, norm.post_edge, "--", label="post-edge curve")
@@ -144,6 +140,5 @@ class EdgeCallback(AnalysisCallback):
         ax2.legend(fontsize=8)
         fig.tight_layout()
         fig.savefig(path, dpi=100)
-        plt.close(fig)
         self.say(f"edge: plot saved to {path}")
         return path

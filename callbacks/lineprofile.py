@@ -32,7 +32,7 @@ from axsuite.analysis.lineprofile import (
 )
 from axsuite.analysis.refinement import PhaseModel, RefinementError, refine_pattern
 
-from .base import AnalysisCallback
+from .base import AnalysisCallback, file_figure
 
 
 @dataclasses.dataclass(frozen=True)
@@ -362,13 +362,9 @@ class LineProfileCallback(AnalysisCallback):
         self.publish([self.raw_start["uid"]], streams, units=units)
 
     def _plot(self, r: LineProfileAnalysis, tag: str) -> None:
-        import matplotlib
-
-        matplotlib.use("Agg", force=False)
-        import matplotlib.pyplot as plt
-
         self.plot_dir.mkdir(parents=True, exist_ok=True)
-        fig, (ax1, ax2) = plt.subplots(2, 1, figsize=(8, 7))
+        fig = file_figure(figsize=(8, 7))
+        ax1, ax2 = fig.subplots(2, 1)
         ax1.plot(self._x, self._y, ".", ms=2, label="measured")
         if self._fit_curve is not None:
             x, yo, yc = self._fit_curve
@@ -388,7 +384,6 @@ class LineProfileCallback(AnalysisCallback):
         fig.tight_layout()
         path = self.plot_dir / f"lineprofile_{r.sample}_{tag}.png"
         fig.savefig(path, dpi=90)
-        plt.close(fig)
         self.say(f"lineprofile: plot saved to {path}")
 
 

@@ -18,7 +18,7 @@ from pathlib import Path
 import numpy as np
 from axsuite.analysis import stopping as st
 
-from .base import AnalysisCallback
+from .base import AnalysisCallback, file_figure
 
 FWHM_PER_SIGMA = 2.0 * np.sqrt(2.0 * np.log(2.0))
 #: Below this energy (MeV/u, under the stopping maximum) data constrain S_low = A1·E^A2;
@@ -258,16 +258,10 @@ class StoppingCallback(AnalysisCallback):
 
     def save_plot(self, path: Path, r: StoppingResult) -> Path:
         """PNG of measured S(E) with the tabulated and fitted-I models and the 5-parameter fit."""
-        import matplotlib
-
-        matplotlib.use("Agg", force=False)
-        import matplotlib.pyplot as plt
-
         path.parent.mkdir(parents=True, exist_ok=True)
         grid = np.geomspace(r.energy_MeV_u.min() * 0.8, r.energy_MeV_u.max() * 1.2, 200)
-        fig, (ax, axr) = plt.subplots(
-            2, 1, sharex=True, figsize=(7, 6), gridspec_kw={"height_ratios": [3, 1]}
-        )
+        fig = file_figure(figsize=(7, 6))
+        ax, axr = fig.subplots(2, 1, sharex=True, gridspec_kw={"height_ratios": [3, 1]})
         ax.errorbar(
             r.energy_MeV, r.stopping_MeV_cm2_g, r.sigma_MeV_cm2_g, fmt="o", ms=4, label="measured"
         )
@@ -296,6 +290,5 @@ class StoppingCallback(AnalysisCallback):
         ax.legend(fontsize=8)
         fig.tight_layout()
         fig.savefig(path, dpi=100)
-        plt.close(fig)
         self.say(f"stopping: plot saved to {path}")
         return path
