@@ -92,4 +92,6 @@ def cmd_serve(args: argparse.Namespace) -> int:
     """run a tiled server for the catalog (API key from $TILED_SINGLE_USER_API_KEY)"""
     cmd = prepare(args)
     print(f"serve: {' '.join(cmd)}", flush=True)
+    if os.name == "posix":
+        os.execv(cmd[0], cmd)  # the server replaces this process: signals reach it directly
     return subprocess.call(cmd)

@@ -1,8 +1,18 @@
-"""Shared fixtures: a bare RunEngine, the default profile, a fresh beamline, a session."""
+"""Shared fixtures: a bare RunEngine, the default profile, a fresh beamline, a session, and a
+running ``axs serve`` (SQLite and PostgreSQL backends)."""
 
 from __future__ import annotations
 
 import logging
+import os
+import secrets
+import shutil
+import socket
+import subprocess
+import sys
+import time
+import urllib.error
+import urllib.request
 
 import pytest
 from bluesky import RunEngine
@@ -89,3 +99,86 @@ class DocCollector:
 def collector():
     """A document collector."""
     return DocCollector()
+
+
+PG = {"host": "127.0.0.1", "port": "5432", "user": "postgres"}
+
+
+def _free_port() -> int:
+    """A TCP port free on 127.0.0.1 now."""
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def _http_status(url: str, key: str | None) -> int:
+    """HTTP status of GET ``url`` with tiled's ``Apikey`` header (none if ``key`` is None)."""
+    req = urllib.request.Request(url, headers={"Authorization": f"Apikey {key}"} if key else {})
+    try:
+        with urllib.request.urlopen(req, timeout=5) as resp:
+            return resp.status
+    except urllib.error.HTTPError as exc:
+        return exc.code
+
+
+@pytest.fixture
+def http_status():
+    """``http_status(url, key)`` → HTTP status code."""
+    return _http_status
+
+
+def _psql(sql: str) -> subprocess.CompletedProcess:
+    cmd = ["psql", "-h", PG["host"], "-p", PG["port"], "-U", PG["user"], "-d", "postgres",
+           "-v", "ON_ERROR_STOP=1", "-c", sql]  # fmt: skip
+    return subprocess.run(cmd, capture_output=True, text=True, timeout=30)
+
+
+@pytest.fixture
+def free_port():
+    """``free_port()`` → a TCP port free on 127.0.0.1 now."""
+    return _free_port
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def server(request, tmp_path):
+    """A running ``axs serve`` with a random API key; yields (uri, key)."""
+    args = []
+    databases = []
+    if request.param == "postgresql":
+        if shutil.which("psql") is None or _psql("select 1").returncode != 0:
+            pytest.skip("no PostgreSQL server reachable on 127.0.0.1:5432")
+        name = f"axsuite_test_{secrets.token_hex(4)}"
+        databases = [name, f"{name}_tables"]
+        for db in databases:
+            assert _psql(f"CREATE DATABASE {db}").returncode == 0
+        base = f"{PG['user']}@{PG['host']}:{PG['port']}"
+        args = ["--catalog-uri", f"postgresql+asyncpg://{base}/{databases[0]}",
+                "--tabular-uri", f"postgresql://{base}/{databases[1]}"]  # fmt: skip
+    key = secrets.token_hex(16)
+    port = _free_port()
+    env = {**os.environ, "TILED_SINGLE_USER_API_KEY": key}
+    srv = tmp_path / "srv"
+    cmd = [sys.executable, "-m", "axsuite.session.cli", "serve", "--data-dir", str(srv),
+           "--port", str(port), *args]  # fmt: skip
+    log = open(tmp_path / "server.log", "w")  # closed in the finally block
+    proc = subprocess.Popen(cmd, env=env, stdout=log, stderr=subprocess.STDOUT)
+    uri = f"http://127.0.0.1:{port}"
+    try:
+        for _ in range(120):
+            if proc.poll() is not None:
+                pytest.fail(f"server exited: {(tmp_path / 'server.log').read_text()[-2000:]}")
+            try:
+                if _http_status(f"{uri}/api/v1/", key) == 200:
+                    break
+            except OSError:
+                pass
+            time.sleep(0.5)
+        else:
+            pytest.fail("server did not start within 60 s")
+        yield uri, key
+    finally:
+        proc.terminate()
+        proc.wait(timeout=30)
+        log.close()
+        for db in databases:
+            _psql(f"DROP DATABASE IF EXISTS {db} WITH (FORCE)")
