@@ -2,16 +2,23 @@
 
 from __future__ import annotations
 
+import sys
+
 from bluesky.callbacks.core import CallbackBase
 from tqdm.auto import tqdm
 
 
 class ScanProgress(CallbackBase):
-    """tqdm progress bar of primary events against the start document's ``num_points``."""
+    """tqdm progress bar of primary events against the start document's ``num_points``.
+
+    On a terminal the bar redraws every 0.1 s; into a log file (stderr not a TTY) at most every
+    10 s, so logs hold a few progress lines per scan rather than one per point.
+    """
 
     def __init__(self, **tqdm_kwargs):
         super().__init__()
-        self.tqdm_kwargs = {"leave": True, "unit": "pt", **tqdm_kwargs}
+        interval = 0.1 if sys.stderr.isatty() else 10.0
+        self.tqdm_kwargs = {"leave": True, "unit": "pt", "mininterval": interval, **tqdm_kwargs}
         self.bar = None
         self._primary: set[str] = set()
 
