@@ -14,7 +14,7 @@ import sys
 import warnings
 from collections.abc import Callable, Sequence
 
-from . import analyze_pattern, export, server
+from . import analyze_pattern, export, server, worker
 from .profile import ProfileError
 
 
@@ -29,6 +29,15 @@ def _common(p: argparse.ArgumentParser) -> None:
     p.add_argument("--profile", default="default", help="profile name or YAML path")
 
 
+def _publish_option(p: argparse.ArgumentParser) -> None:
+    p.add_argument(
+        "--publish",
+        default=None,
+        metavar="zmq://HOST:PORT",
+        help="also stream documents to a bluesky-0MQ-proxy IN port for `axs worker`",
+    )
+
+
 def cmd_demo(args: argparse.Namespace) -> int:
     from .demo import run_demo
     from .session import build_session
@@ -38,7 +47,12 @@ def cmd_demo(args: argparse.Namespace) -> int:
         data_dir=args.data_dir,
         table=not args.no_table,
         simulate_time=args.simulate_time,
+        publish_to=args.publish,
     )
+    if not s.analyses:
+        raise UserError(
+            "the demo needs the session's own analyses (profile streaming.local_analysis: false)"
+        )
     run_demo(s)
     return 0
 
@@ -129,7 +143,9 @@ def cmd_shell(args: argparse.Namespace) -> int:
 
     from .session import build_session
 
-    s = build_session(args.profile, data_dir=args.data_dir, table=True, plots=True)
+    s = build_session(
+        args.profile, data_dir=args.data_dir, table=True, plots=True, publish_to=args.publish
+    )
     ns = {
         "RE": s.RE,
         "bl": s.bl,
@@ -168,6 +184,7 @@ EXTRA_COMMANDS["analyze-pattern"] = (
     analyze_pattern.cmd_analyze_pattern,
 )
 EXTRA_COMMANDS["serve"] = (server.configure, server.cmd_serve)
+EXTRA_COMMANDS["worker"] = (worker.configure, worker.cmd_worker)
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -180,6 +197,7 @@ def build_parser() -> argparse.ArgumentParser:
     _common(p)
     p.add_argument("--no-table", action="store_true", help="no live table of readings")
     p.add_argument("--simulate-time", action="store_true", help="counters take their dwell time")
+    _publish_option(p)
     p.set_defaults(func=cmd_demo)
     p = sub.add_parser("runs", help="list stored runs")
     _common(p)
@@ -196,6 +214,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.set_defaults(func=cmd_backfill)
     p = sub.add_parser("shell", help="IPython with RE, devices, plans and the catalog")
     _common(p)
+    _publish_option(p)
     p.set_defaults(func=cmd_shell)
     for name, (configure, handler) in EXTRA_COMMANDS.items():
         summary = (handler.__doc__ or "").strip().splitlines()

@@ -303,6 +303,27 @@ class CatalogConfig:
 
 
 @dataclasses.dataclass(frozen=True)
+class StreamingConfig:
+    """Documents streamed to remote analysis workers (DESIGN §11): ``publish`` is the 0MQ
+    proxy's IN port as ``zmq://host:port`` (None: no streaming); ``prefix`` the 0MQ topic;
+    ``local_analysis`` False leaves the analyses to ``axs worker`` processes."""
+
+    publish: str | None = None
+    prefix: str = "axsuite"
+    local_analysis: bool = True
+
+    def __post_init__(self) -> None:
+        if self.publish is not None:
+            from .worker import parse_stream_address
+
+            parse_stream_address(self.publish)
+        if not self.prefix:
+            raise ValueError("prefix must not be empty")
+        if not self.local_analysis and self.publish is None:
+            raise ValueError("local_analysis: false needs publish (else nothing analyses the runs)")
+
+
+@dataclasses.dataclass(frozen=True)
 class NearEdgeConfig:
     """Simulation truth of one element's edge (devices/models/nearedge.py): white-line
     height (fraction of the edge jump), its offset above the edge and FWHM in eV, the
@@ -398,6 +419,7 @@ class Profile:
     samples: dict[str, SampleConfig]
     reference_foils: dict[str, str]
     catalog: CatalogConfig = dataclasses.field(default_factory=CatalogConfig)
+    streaming: StreamingConfig = dataclasses.field(default_factory=StreamingConfig)
     ion_beam: IonBeamConfig | None = None
     axs: AXSConfig | None = None
     powder: PowderConfig | None = None

@@ -20,6 +20,7 @@ from .catalog import make_writer, open_catalog, resolve_data_dir
 from .profile import Profile, load_profile
 from .registry import analysis_callbacks, bound_plans
 from .spool import SpoolStore, pending
+from .worker import make_publisher
 
 logger = logging.getLogger("axsuite.session")
 
@@ -70,6 +71,7 @@ def build_session(
     table: bool = False,
     progress: bool = True,
     plots: bool = False,
+    publish_to: str | None = None,
 ) -> Session:
     """Build a session in one call.
 
@@ -82,6 +84,9 @@ def build_session(
     simulate_time : counters take their dwell time and motors settle (False in tests)
     safe_callbacks : a failing analysis callback logs its error instead of aborting the scan
     table, progress, plots : live table (BestEffortCallback), progress bar, live figures
+    publish_to : stream documents to a 0MQ proxy (``zmq://host:port``) for ``axs worker``
+        processes; default ``profile.streaming.publish``. With
+        ``profile.streaming.local_analysis`` false the session runs no analyses itself.
     """
     prof = profile if isinstance(profile, Profile) else load_profile(profile)
     ddir = resolve_data_dir(data_dir if data_dir is not None else None)
@@ -103,8 +108,11 @@ def build_session(
             resume_thresh=prof.source.refill_threshold_mA,
         )
     )
+    stream = publish_to if publish_to is not None else prof.streaming.publish
+    if stream is not None:
+        tokens.append(RE.subscribe(make_publisher(stream, prefix=prof.streaming.prefix.encode())))
     analyses: list[AnalysisCallback] = []
-    if live:
+    if live and (prof.streaming.local_analysis or stream is None):
         analyses = analysis_callbacks(prof, publish=writer, echo=echo, plot_dir=ddir / "plots")
         for cb in analyses:
             tokens.append(
