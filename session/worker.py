@@ -55,10 +55,11 @@ def make_publisher(url: str, *, prefix: bytes = DEFAULT_PREFIX) -> Callable[[str
 
 
 class Worker:
-    """Run fresh analysis callbacks on documents from a 0MQ proxy's OUT port.
+    """Run analysis callbacks on documents from a 0MQ proxy's OUT port.
 
-    ``publish`` receives the analysis runs (a catalog writer); ``max_runs`` makes the worker
-    return after that many raw runs have stopped (None: until interrupted).
+    The callbacks publish their analysis runs themselves (built with a catalog writer by
+    :func:`build_worker`); a failing callback logs its error and the others go on.
+    ``max_runs``: return after that many runs have stopped (None: until interrupted).
     """
 
     def __init__(
