@@ -14,7 +14,7 @@ import sys
 import warnings
 from collections.abc import Callable, Sequence
 
-from . import analyze_pattern, export, server, worker
+from . import analyze_pattern, export, qserver, server, worker
 from .profile import ProfileError
 
 
@@ -185,6 +185,7 @@ EXTRA_COMMANDS["analyze-pattern"] = (
 )
 EXTRA_COMMANDS["serve"] = (server.configure, server.cmd_serve)
 EXTRA_COMMANDS["worker"] = (worker.configure, worker.cmd_worker)
+EXTRA_COMMANDS["queue-server"] = (qserver.configure, qserver.cmd_queue_server)
 
 
 def build_parser() -> argparse.ArgumentParser:
