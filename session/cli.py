@@ -33,8 +33,8 @@ def _publish_option(p: argparse.ArgumentParser) -> None:
     p.add_argument(
         "--publish",
         default=None,
-        metavar="zmq://HOST:PORT",
-        help="also stream documents to a bluesky-0MQ-proxy IN port for `axs worker`",
+        metavar="zmq|nats://HOST:PORT",
+        help="also stream documents for `axs worker`: a bluesky-0MQ-proxy IN port or NATS",
     )
 
 
@@ -234,7 +234,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     try:
         return int(args.func(args) or 0)
-    except (UserError, ProfileError, ValueError, LookupError) as exc:
+    except (UserError, ProfileError, ValueError, LookupError, ConnectionError) as exc:
         print(f"axs {args.command}: error: {exc}", file=sys.stderr)
         return 2
     except KeyboardInterrupt:

@@ -304,8 +304,9 @@ class CatalogConfig:
 
 @dataclasses.dataclass(frozen=True)
 class StreamingConfig:
-    """Documents streamed to remote analysis workers (DESIGN §11): ``publish`` is the 0MQ
-    proxy's IN port as ``zmq://host:port`` (None: no streaming); ``prefix`` the 0MQ topic;
+    """Documents streamed to remote analysis workers (DESIGN §11): ``publish`` is a 0MQ
+    proxy's IN port ``zmq://host:port`` or a NATS server ``nats://host:port`` (None: no
+    streaming); ``prefix`` the topic (0MQ) or stream/subject root (NATS);
     ``local_analysis`` False leaves the analyses to ``axs worker`` processes."""
 
     publish: str | None = None
@@ -317,8 +318,8 @@ class StreamingConfig:
             from .worker import parse_stream_address
 
             parse_stream_address(self.publish)
-        if not self.prefix:
-            raise ValueError("prefix must not be empty")
+        if not self.prefix or not self.prefix.replace("_", "").replace("-", "").isalnum():
+            raise ValueError(f"prefix {self.prefix!r}: use letters, digits, '_' and '-'")
         if not self.local_analysis and self.publish is None:
             raise ValueError("local_analysis: false needs publish (else nothing analyses the runs)")
 

@@ -52,12 +52,16 @@ class Session:
     analyses: list[AnalysisCallback]
     plans: SimpleNamespace
     tokens: list[int]
+    publishers: list[Any] = dataclasses.field(default_factory=list)
 
     def close(self) -> None:
-        """Unsubscribe everything from the RunEngine."""
+        """Unsubscribe everything from the RunEngine and close the document publishers."""
         for token in self.tokens:
             self.RE.unsubscribe(token)
         self.tokens.clear()
+        for publisher in self.publishers:
+            publisher.close()
+        self.publishers.clear()
 
 
 def build_session(
@@ -84,8 +88,9 @@ def build_session(
     simulate_time : counters take their dwell time and motors settle (False in tests)
     safe_callbacks : a failing analysis callback logs its error instead of aborting the scan
     table, progress, plots : live table (BestEffortCallback), progress bar, live figures
-    publish_to : stream documents to a 0MQ proxy (``zmq://host:port``) for ``axs worker``
-        processes; default ``profile.streaming.publish``. With
+    publish_to : stream documents to ``axs worker`` processes through a 0MQ proxy
+        (``zmq://host:port``) or NATS JetStream (``nats://host:port``); default
+        ``profile.streaming.publish``. With
         ``profile.streaming.local_analysis`` false the session runs no analyses itself.
     """
     prof = profile if isinstance(profile, Profile) else load_profile(profile)
@@ -109,8 +114,12 @@ def build_session(
         )
     )
     stream = publish_to if publish_to is not None else prof.streaming.publish
+    publishers = []
     if stream is not None:
-        tokens.append(RE.subscribe(make_publisher(stream, prefix=prof.streaming.prefix.encode())))
+        publisher = make_publisher(stream, prefix=prof.streaming.prefix)
+        publishers.append(publisher)
+        # a bus failure is logged and the scan goes on: the catalog writer keeps everything
+        tokens.append(RE.subscribe(make_callback_safe(publisher, logger=logger)))
     analyses: list[AnalysisCallback] = []
     if live and (prof.streaming.local_analysis or stream is None):
         analyses = analysis_callbacks(prof, publish=writer, echo=echo, plot_dir=ddir / "plots")
@@ -129,5 +138,14 @@ def build_session(
             bec.disable_plots()
         tokens.append(RE.subscribe(bec))
     return Session(
-        prof, ddir, RE, bl, catalog, writer, analyses, SimpleNamespace(**bound_plans(bl)), tokens
+        prof,
+        ddir,
+        RE,
+        bl,
+        catalog,
+        writer,
+        analyses,
+        SimpleNamespace(**bound_plans(bl)),
+        tokens,
+        publishers,
     )

@@ -17,12 +17,13 @@ from typing import Any
 import numpy as np
 
 
-def _default(obj: Any) -> Any:
+def json_default(obj: Any) -> Any:
+    """``json.dumps`` fallback for documents: numpy arrays → lists, numpy scalars → Python."""
     if isinstance(obj, np.ndarray):
         return obj.tolist()
     if isinstance(obj, np.generic):
         return obj.item()
-    raise TypeError(f"cannot spool a {type(obj).__name__}")
+    raise TypeError(f"cannot serialise a {type(obj).__name__} in a document")
 
 
 class _SpoolFile:
@@ -33,7 +34,7 @@ class _SpoolFile:
 
     def append(self, record: dict) -> None:
         with open(self.path, "a") as f:
-            f.write(json.dumps(record, default=_default) + "\n")
+            f.write(json.dumps(record, default=json_default) + "\n")
 
 
 class SpoolStore(MutableMapping):

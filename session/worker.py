@@ -1,41 +1,56 @@
-"""Remote analysis (DESIGN §11): documents leave the RunEngine over bluesky's 0MQ proxy and
+"""Remote analysis (DESIGN §11): documents leave the RunEngine over a message bus and
 ``axs worker`` processes run the same analysis callbacks, writing their analysis runs to the
-profile's catalog (a tiled server on PostgreSQL at a beamline).
+profile's catalog (a tiled server on PostgreSQL at a beamline). Two transports, both the
+ecosystem's own engines:
 
-Topology (bluesky's own engines, nothing home-made)::
+* ``zmq://host:port`` — bluesky's 0MQ proxy: ``Publisher`` → ``bluesky-0MQ-proxy IN OUT`` →
+  ``RemoteDispatcher``. Sessions publish to the IN port, workers listen on the OUT port; a
+  worker sees the documents sent while it listens.
+* ``nats://host:port`` — a NATS JetStream stream named after the profile's streaming prefix
+  (subject ``<prefix>.documents``, documents as JSON, kept 7 days). The server acknowledges
+  every document before the scan goes on; a worker with a durable name (``--durable``)
+  resumes where it stopped, so runs taken while it was down are analysed when it returns.
 
-    RunEngine ─ Publisher ─▶ bluesky-0MQ-proxy IN OUT ─▶ RemoteDispatcher ─ axs worker(s)
-
-Addresses are written ``zmq://host:port``: the session publishes to the proxy's IN port,
-workers listen on its OUT port. Every worker receives every document.
+Every worker receives every document (workers with different durable names on NATS).
 """
 
 from __future__ import annotations
 
 import argparse
 import asyncio
+import json
 import logging
+import re
+import threading
 from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 from urllib.parse import urlsplit
 
+import zmq
 from axsuite.callbacks.base import AnalysisCallback
 from bluesky.callbacks.core import make_callback_safe
+from bluesky.callbacks.zmq import Publisher
 
 from .profile import Profile
+from .spool import json_default
 
 logger = logging.getLogger("axsuite.worker")
 
-#: 0MQ topic prefix of axsuite documents (a proxy may carry other beamlines' streams).
-DEFAULT_PREFIX = b"axsuite"
+#: Topic prefix of axsuite documents (a bus may carry other beamlines' streams).
+DEFAULT_PREFIX = "axsuite"
+SCHEMES = ("zmq", "nats")
+#: How long a JetStream stream keeps documents (s).
+NATS_MAX_AGE_S = 7 * 24 * 3600.0
 
 
-def parse_stream_address(url: str) -> tuple[str, int]:
-    """``zmq://host:port`` → (host, port); a clear ``ValueError`` for anything else."""
+def parse_stream_address(url: str) -> tuple[str, str, int]:
+    """``zmq://host:port`` or ``nats://host:port`` → (scheme, host, port); else ``ValueError``."""
     parts = urlsplit(str(url))
-    if parts.scheme != "zmq":
+    if parts.scheme not in SCHEMES:
         raise ValueError(
-            f"document stream address {url!r}: use zmq://host:port (bluesky's 0MQ proxy)"
+            f"document stream address {url!r}: use zmq://host:port (bluesky's 0MQ proxy) "
+            "or nats://host:port (NATS JetStream)"
         )
     try:
         port = parts.port
@@ -43,23 +58,93 @@ def parse_stream_address(url: str) -> tuple[str, int]:
         port = None
     if not parts.hostname or port is None or not 0 < port < 65536:
         raise ValueError(f"document stream address {url!r}: needs a host and a port 1..65535")
-    return parts.hostname, port
+    return parts.scheme, parts.hostname, port
 
 
-def make_publisher(url: str, *, prefix: bytes = DEFAULT_PREFIX) -> Callable[[str, dict], None]:
-    """A RunEngine subscriber that sends every document to the 0MQ proxy at ``url`` (IN port)."""
-    from bluesky.callbacks.zmq import Publisher
+def jetstream_names(prefix: str) -> tuple[str, str]:
+    """(stream name, subject) of the JetStream stream for a streaming prefix."""
+    return re.sub(r"[^A-Za-z0-9_-]", "_", prefix).upper(), f"{prefix}.documents"
 
-    host, port = parse_stream_address(url)
-    return Publisher((host, port), prefix=prefix)
+
+async def _jetstream(url: str, prefix: str) -> tuple[Any, Any]:
+    """Connect to NATS and make sure the document stream exists; returns (client, jetstream)."""
+    import nats
+    from nats.js.api import StreamConfig
+    from nats.js.errors import NotFoundError
+
+    try:
+        nc = await nats.connect(url, connect_timeout=5, max_reconnect_attempts=2)
+    except Exception as exc:  # nats raises several types; all mean "not reachable"
+        raise ConnectionError(f"cannot reach the NATS server at {url}: {exc}") from exc
+    js = nc.jetstream()
+    stream, subject = jetstream_names(prefix)
+    try:
+        await js.stream_info(stream)
+    except NotFoundError:
+        await js.add_stream(StreamConfig(name=stream, subjects=[subject], max_age=NATS_MAX_AGE_S))
+    return nc, js
+
+
+class NatsPublisher:
+    """RunEngine subscriber storing every document in the JetStream stream of ``prefix``.
+
+    The client runs on its own event loop thread; each publish waits for the server's
+    acknowledgement (``timeout_s``), so a document the server did not store raises.
+    """
+
+    def __init__(self, url: str, *, prefix: str = DEFAULT_PREFIX, timeout_s: float = 10.0):
+        self.timeout_s = timeout_s
+        self.stream, self.subject = jetstream_names(prefix)
+        self._loop = asyncio.new_event_loop()
+        self._thread = threading.Thread(
+            target=self._loop.run_forever, name="nats-publisher", daemon=True
+        )
+        self._thread.start()
+        try:
+            self._nc, self._js = self._call(_jetstream(url, prefix))
+        except BaseException:
+            self._loop.call_soon_threadsafe(self._loop.stop)
+            raise
+
+    def _call(self, coro: Any) -> Any:
+        return asyncio.run_coroutine_threadsafe(coro, self._loop).result(self.timeout_s)
+
+    def __call__(self, name: str, doc: dict) -> None:
+        data = json.dumps([name, doc], default=json_default).encode()
+        self._call(self._js.publish(self.subject, data, timeout=self.timeout_s))
+
+    def close(self) -> None:
+        """Drain and close the connection and stop the loop thread."""
+        if self._loop.is_running():
+            self._call(self._nc.drain())
+            self._loop.call_soon_threadsafe(self._loop.stop)
+            self._thread.join(timeout=self.timeout_s)
+
+
+class ZmqPublisher(Publisher):
+    """bluesky's 0MQ Publisher whose socket drops unsent documents 2 s after close, so a
+    vanished proxy cannot hang the process when the publisher is closed or collected."""
+
+    def __init__(self, address: tuple[str, int], *, prefix: bytes):
+        super().__init__(address, prefix=prefix)
+        self._socket.setsockopt(zmq.LINGER, 2000)
+
+
+def make_publisher(url: str, *, prefix: str = DEFAULT_PREFIX) -> Callable[[str, dict], None]:
+    """A RunEngine subscriber sending every document to ``url`` (0MQ proxy IN port or NATS)."""
+    scheme, host, port = parse_stream_address(url)
+    if scheme == "nats":
+        return NatsPublisher(url, prefix=prefix)
+    return ZmqPublisher((host, port), prefix=prefix.encode())
 
 
 class Worker:
-    """Run analysis callbacks on documents from a 0MQ proxy's OUT port.
+    """Run analysis callbacks on documents from a 0MQ proxy's OUT port or a NATS stream.
 
     The callbacks publish their analysis runs themselves (built with a catalog writer by
     :func:`build_worker`); a failing callback logs its error and the others go on.
-    ``max_runs``: return after that many runs have stopped (None: until interrupted).
+    ``max_runs``: return after that many runs have stopped (None: until interrupted or
+    :meth:`stop`). ``durable`` (NATS only): consumer name remembered by the server.
     """
 
     def __init__(
@@ -67,44 +152,103 @@ class Worker:
         url: str,
         callbacks: list[AnalysisCallback],
         *,
-        prefix: bytes = DEFAULT_PREFIX,
+        prefix: str = DEFAULT_PREFIX,
         max_runs: int | None = None,
+        durable: str | None = None,
         echo: Callable[[str], None] | None = print,
     ):
-        from bluesky.callbacks.zmq import RemoteDispatcher
-
         if max_runs is not None and max_runs < 1:
             raise ValueError(f"max_runs must be ≥ 1, got {max_runs}")
-        self.address = parse_stream_address(url)
+        self.url = url
+        self.scheme, self.host, self.port = parse_stream_address(url)
+        if durable is not None and self.scheme != "nats":
+            raise ValueError("a durable worker name needs a nats:// address (JetStream)")
+        if durable is not None and not re.fullmatch(r"[A-Za-z0-9_-]+", durable):
+            raise ValueError(f"durable name {durable!r}: use letters, digits, '_' and '-'")
+        self.prefix = prefix
         self.callbacks = callbacks
         self.max_runs = max_runs
+        self.durable = durable
         self.echo = echo
         self.runs_done: list[str] = []
-        self._loop = asyncio.new_event_loop()
-        self._dispatcher = RemoteDispatcher(self.address, prefix=prefix, loop=self._loop)
-        self._dispatcher.subscribe(self._route)
         self._safe = [make_callback_safe(cb, logger=logger) for cb in callbacks]
+        self._loop = asyncio.new_event_loop()
+        self._stop = threading.Event()
 
-    def _route(self, name: str, doc: dict) -> None:
+    def _route(self, name: str, doc: dict) -> bool:
+        """Feed one document to every callback; True once ``max_runs`` runs have stopped."""
         for cb in self._safe:
             cb(name, doc)
         if name == "stop":
             self.runs_done.append(doc["run_start"])
-            if self.max_runs is not None and len(self.runs_done) >= self.max_runs:
-                for task in asyncio.all_tasks(self._loop):  # the dispatcher's polling task
-                    task.cancel()
+        return self.max_runs is not None and len(self.runs_done) >= self.max_runs
+
+    def _listening(self) -> None:
+        if self.echo is not None:
+            self.echo(f"worker: listening on {self.scheme}://{self.host}:{self.port}")
+
+    def stop(self) -> None:
+        """Ask a running worker (another thread) to return after the current document."""
+        self._stop.set()
+        if self.scheme == "zmq" and not self._loop.is_closed():
+            self._loop.call_soon_threadsafe(self._cancel_all)
+
+    def _cancel_all(self) -> None:
+        for task in asyncio.all_tasks(self._loop):  # the dispatcher's polling task
+            task.cancel()
 
     def run(self) -> list[str]:
-        """Listen until ``max_runs`` runs have stopped or Ctrl-C; returns the raw run uids."""
-        host, port = self.address
-        if self.echo is not None:
-            echo = self.echo
-            self._loop.call_soon(lambda: echo(f"worker: listening on zmq://{host}:{port}"))
+        """Listen until ``max_runs`` runs have stopped, :meth:`stop` or Ctrl-C; returns the
+        uids of the runs whose stop document arrived."""
+        if self.scheme == "nats":
+            self._loop.run_until_complete(self._run_nats())
+            self._loop.close()
+            return self.runs_done
+        from bluesky.callbacks.zmq import RemoteDispatcher
+
+        dispatcher = RemoteDispatcher(
+            (self.host, self.port), prefix=self.prefix.encode(), loop=self._loop
+        )
+
+        def route(name: str, doc: dict) -> None:
+            if self._route(name, doc):
+                self._cancel_all()
+
+        dispatcher.subscribe(route)
+        self._loop.call_soon(self._listening)
         try:
-            self._dispatcher.start()
+            dispatcher.start()
         except asyncio.CancelledError:
             pass
         return self.runs_done
+
+    async def _run_nats(self) -> None:
+        from nats.errors import TimeoutError as NatsTimeout
+        from nats.js.api import AckPolicy, ConsumerConfig, DeliverPolicy
+
+        nc, js = await _jetstream(self.url, self.prefix)
+        _, subject = jetstream_names(self.prefix)
+        # one unacknowledged document at a time: a redelivery (after a crash) comes before
+        # anything newer, so the callbacks always see a run's documents in order
+        config = ConsumerConfig(
+            deliver_policy=DeliverPolicy.NEW, ack_policy=AckPolicy.EXPLICIT, max_ack_pending=1
+        )
+        sub = await js.pull_subscribe(subject, durable=self.durable, config=config)
+        self._listening()
+        try:
+            while not self._stop.is_set():
+                try:
+                    msgs = await sub.fetch(batch=1, timeout=0.5)
+                except (TimeoutError, NatsTimeout):  # nothing new within 0.5 s
+                    continue
+                for msg in msgs:
+                    name, doc = json.loads(msg.data)
+                    done = self._route(name, doc)
+                    await msg.ack()
+                    if done:
+                        return
+        finally:
+            await nc.close()  # every processed document is acknowledged already
 
 
 def build_worker(
@@ -113,6 +257,7 @@ def build_worker(
     *,
     data_dir: str | Path | None = None,
     max_runs: int | None = None,
+    durable: str | None = None,
     echo: Callable[[str], None] | None = print,
 ) -> Worker:
     """A worker writing analysis runs to ``profile``'s catalog (plots in ``<data_dir>/plots``)."""
@@ -129,22 +274,30 @@ def build_worker(
     return Worker(
         url,
         callbacks,
-        prefix=profile.streaming.prefix.encode(),
+        prefix=profile.streaming.prefix,
         max_runs=max_runs,
+        durable=durable,
         echo=echo,
     )
 
 
 def configure(p: argparse.ArgumentParser) -> None:
     """Arguments of ``axs worker``."""
-    p.add_argument("address", help="the 0MQ proxy's OUT port, zmq://host:port")
+    p.add_argument(
+        "address", help="zmq://host:port (a 0MQ proxy's OUT port) or nats://host:port"
+    )
     p.add_argument(
         "--max-runs", type=int, default=None, help="exit after this many runs (default: never)"
+    )
+    p.add_argument(
+        "--durable",
+        default=None,
+        help="NATS only: a consumer name the server remembers; the worker resumes there",
     )
 
 
 def cmd_worker(args: argparse.Namespace) -> int:
-    """run the analysis callbacks on documents streamed from a 0MQ proxy"""
+    """run the analysis callbacks on documents streamed over 0MQ or NATS JetStream"""
     from .profile import load_profile
 
     parse_stream_address(args.address)
@@ -153,9 +306,9 @@ def cmd_worker(args: argparse.Namespace) -> int:
         args.address,
         data_dir=args.data_dir,
         max_runs=args.max_runs,
+        durable=args.durable,
         echo=lambda text: print(text, flush=True),
     )
     done = worker.run()
     print(f"worker: analysed {len(done)} run(s)", flush=True)
     return 0
-

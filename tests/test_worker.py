@@ -5,8 +5,11 @@ run to the tiled server; the stored result equals a replay of the stored raw run
 from __future__ import annotations
 
 import os
+import secrets
+import socket
 import subprocess
 import sys
+import threading
 import time
 
 import numpy as np
@@ -15,7 +18,7 @@ import yaml
 from axsuite.session.profile import PROFILE_DIR, ProfileError, load_profile, profile_from_dict
 from axsuite.session.replay import replay
 from axsuite.session.session import build_session
-from axsuite.session.worker import Worker, parse_stream_address
+from axsuite.session.worker import Worker, jetstream_names, parse_stream_address
 from tiled.queries import Key
 
 REGIONS = [{"start": -60, "stop": 60, "step": 5}]
@@ -73,6 +76,7 @@ def test_worker_analyses_streamed_runs_into_the_server(server, tmp_path, monkeyp
         out = worker_log.read_text()
         assert "worker: analysed 2 run(s)" in out and "E0 = 8978" in out and "E0 = 1799" in out
 
+        s.close()
         for uid in uids:
             stored = [
                 r for r in s.catalog.search(Key("analysis") == "edge").values()
@@ -91,38 +95,42 @@ def test_worker_analyses_streamed_runs_into_the_server(server, tmp_path, monkeyp
             log.close()
 
 
-def test_max_runs_stops_an_in_process_worker_after_that_many_runs(RE, free_port):
-    """The worker's own loop: documents from a Publisher via a proxy thread, stop after one run."""
-    import threading
-
+def test_max_runs_stops_an_in_process_worker_after_that_many_runs(RE, free_port, tmp_path):
+    """The worker's own loop: documents from a Publisher through a proxy, stop after one run."""
     from axsuite.callbacks.edge import EdgeCallback
     from axsuite.session.worker import make_publisher
-    from bluesky.callbacks.zmq import Proxy
     from bluesky.plans import count
     from ophyd.sim import det
 
     port_in, port_out = free_port(), free_port()
-    proxy = Proxy(port_in, port_out)
-    threading.Thread(target=proxy.start, daemon=True).start()
-    edge = EdgeCallback(echo=None)
-    worker = Worker(f"zmq://127.0.0.1:{port_out}", [edge], max_runs=1, echo=None)
-    got: list[list[str]] = []
-    thread = threading.Thread(target=lambda: got.append(worker.run()), daemon=True)
-    thread.start()
-    time.sleep(1.0)
-    RE.subscribe(make_publisher(f"zmq://127.0.0.1:{port_in}"))
-    time.sleep(0.5)
-    (uid,) = RE(count([det], num=3))
-    thread.join(timeout=30)
-    assert not thread.is_alive() and got == [[uid]]
-    assert edge.results == {}  # a count is not an edge scan: accepted by no analysis
+    cmd = [sys.executable, "-m", "bluesky.commandline.zmq_proxy", str(port_in), str(port_out)]
+    proxy = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    publisher = make_publisher(f"zmq://127.0.0.1:{port_in}")
+    try:
+        edge = EdgeCallback(echo=None)
+        lines: list[str] = []
+        worker = Worker(f"zmq://127.0.0.1:{port_out}", [edge], max_runs=1, echo=lines.append)
+        got: list[list[str]] = []
+        thread = threading.Thread(target=lambda: got.append(worker.run()), daemon=True)
+        thread.start()
+        time.sleep(2.0)  # proxy up, worker subscribed (0MQ slow joiner)
+        assert lines == [f"worker: listening on zmq://127.0.0.1:{port_out}"]
+        RE.subscribe(publisher)
+        (uid,) = RE(count([det], num=3))
+        thread.join(timeout=30)
+        assert not thread.is_alive() and got == [[uid]]
+        assert edge.results == {}  # a count is not an edge scan: accepted by no analysis
+    finally:
+        publisher.close()
+        proxy.terminate()
+        proxy.wait(timeout=30)
 
 
 @pytest.mark.parametrize(
     ("url", "match"),
     [
         ("tcp://127.0.0.1:5577", "zmq://host:port"),
-        ("nats://127.0.0.1:4222", "zmq://host:port"),
+        ("amqp://127.0.0.1:5672", "nats://host:port"),
         ("zmq://127.0.0.1", "port"),
         ("zmq://127.0.0.1:70000", "port"),
     ],
@@ -147,3 +155,73 @@ def test_worker_cli_rejects_a_bad_address(tmp_path):
         [sys.executable, "-m", "axsuite.session.cli", "worker", "tcp://x:1", "--data-dir",
          str(tmp_path)], capture_output=True, text=True)  # fmt: skip
     assert out.returncode == 2 and "zmq://host:port" in out.stderr and "Traceback" not in out.stderr
+
+
+def _nats_up() -> bool:
+    try:
+        with socket.create_connection(("127.0.0.1", 4222), timeout=2):
+            return True
+    except OSError:
+        return False
+
+
+def _delete_stream(url: str, prefix: str) -> None:
+    import asyncio
+
+    import nats
+
+    async def delete() -> None:
+        nc = await nats.connect(url)
+        await nc.jetstream().delete_stream(jetstream_names(prefix)[0])
+        await nc.close()
+
+    asyncio.run(delete())
+
+
+def test_nats_worker_resumes_where_its_durable_name_stopped(tmp_path):
+    """JetStream keeps the documents of a run taken while the worker was down; the worker
+    restarted under the same durable name analyses that run (and only that one)."""
+    if not _nats_up():
+        pytest.skip("no NATS server on 127.0.0.1:4222")
+    from axsuite.callbacks.edge import EdgeCallback
+
+    url, prefix = "nats://127.0.0.1:4222", f"axstest{secrets.token_hex(4)}"
+    raw = yaml.safe_load((PROFILE_DIR / "default.yaml").read_text())
+    raw["streaming"] = {"publish": url, "prefix": prefix}
+    s = build_session(profile_from_dict(raw), data_dir=tmp_path, echo=None, progress=False,
+                      safe_callbacks=False)  # fmt: skip
+    live = next(cb for cb in s.analyses if cb.analysis_name == "edge")
+
+    def start_worker() -> tuple[EdgeCallback, threading.Thread, list]:
+        edge, lines, got = EdgeCallback(echo=None), [], []
+        worker = Worker(url, [edge], prefix=prefix, max_runs=1, durable="w1", echo=lines.append)
+        thread = threading.Thread(target=lambda: got.append(worker.run()), daemon=True)
+        thread.start()
+        for _ in range(100):
+            if lines:
+                break
+            time.sleep(0.1)
+        assert lines == [f"worker: listening on {url}"]
+        return edge, thread, got
+
+    try:
+        edge1, thread1, got1 = start_worker()
+        (uid1,) = s.RE(s.plans.edge_scan("Cu", regions=REGIONS))
+        thread1.join(timeout=60)
+        assert got1 == [[uid1]] and edge1.results[uid1].e0_eV == live.results[uid1].e0_eV
+
+        (uid2,) = s.RE(s.plans.edge_scan("Zr", regions=REGIONS))  # no worker running
+        edge2, thread2, got2 = start_worker()
+        thread2.join(timeout=60)
+        assert got2 == [[uid2]] and list(edge2.results) == [uid2]
+        assert edge2.results[uid2].e0_eV == live.results[uid2].e0_eV
+    finally:
+        s.close()
+        _delete_stream(url, prefix)
+
+
+def test_nats_publisher_reports_an_unreachable_server(free_port):
+    from axsuite.session.worker import make_publisher
+
+    with pytest.raises(ConnectionError, match="cannot reach the NATS server"):
+        make_publisher(f"nats://127.0.0.1:{free_port()}")
