@@ -9,6 +9,7 @@ from __future__ import annotations
 import copy
 import logging
 import os
+import warnings
 from pathlib import Path
 from typing import Any
 
@@ -43,7 +44,10 @@ def open_embedded_catalog(data_dir: str | Path) -> Any:
         init_if_not_exists=True,
         writable_storage=[f"{d}/data", f"sqlite:///{d}/tabular.db"],
     )
-    context = Context.from_app(build_app(adapter, serialization_registry=reg))
+    with warnings.catch_warnings():
+        # tiled's in-process client uses starlette's TestClient, which warns on import
+        warnings.filterwarnings("ignore", message="Using `httpx` with `starlette.testclient`")
+        context = Context.from_app(build_app(adapter, serialization_registry=reg))
     return from_context(context)
 
 
