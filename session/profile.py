@@ -314,12 +314,11 @@ class StreamingConfig:
     local_analysis: bool = True
 
     def __post_init__(self) -> None:
-        if self.publish is not None:
-            from .worker import parse_stream_address
+        from .worker import check_name, parse_stream_address
 
+        if self.publish is not None:
             parse_stream_address(self.publish)
-        if not self.prefix or not self.prefix.replace("_", "").replace("-", "").isalnum():
-            raise ValueError(f"prefix {self.prefix!r}: use letters, digits, '_' and '-'")
+        check_name(self.prefix, "prefix")
         if not self.local_analysis and self.publish is None:
             raise ValueError("local_analysis: false needs publish (else nothing analyses the runs)")
 

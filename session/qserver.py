@@ -15,6 +15,7 @@ import functools
 import inspect
 import os
 import shutil
+import subprocess
 import sys
 from collections.abc import Callable
 from pathlib import Path
@@ -131,6 +132,4 @@ def cmd_queue_server(args: argparse.Namespace) -> int:
     print(f"queue-server: {' '.join(cmd)}", flush=True)
     if os.name == "posix":
         os.execv(cmd[0], cmd)  # the manager replaces this process: signals reach it directly
-    import subprocess
-
     return subprocess.call(cmd)

@@ -30,7 +30,7 @@ from urllib.parse import urlsplit
 import zmq
 from axsuite.callbacks.base import AnalysisCallback
 from bluesky.callbacks.core import make_callback_safe
-from bluesky.callbacks.zmq import Publisher
+from bluesky.callbacks.zmq import Publisher, RemoteDispatcher
 
 from .profile import Profile
 from .spool import json_default
@@ -61,9 +61,17 @@ def parse_stream_address(url: str) -> tuple[str, str, int]:
     return parts.scheme, parts.hostname, port
 
 
+def check_name(value: str, what: str) -> str:
+    """``value`` if it is a usable topic/stream/consumer name (letters, digits, '_', '-')."""
+    if not re.fullmatch(r"[A-Za-z0-9_-]+", value or ""):
+        raise ValueError(f"{what} {value!r}: use letters, digits, '_' and '-'")
+    return value
+
+
 def jetstream_names(prefix: str) -> tuple[str, str]:
     """(stream name, subject) of the JetStream stream for a streaming prefix."""
-    return re.sub(r"[^A-Za-z0-9_-]", "_", prefix).upper(), f"{prefix}.documents"
+    check_name(prefix, "prefix")
+    return prefix.upper(), f"{prefix}.documents"
 
 
 async def _jetstream(url: str, prefix: str) -> tuple[Any, Any]:
@@ -94,7 +102,7 @@ class NatsPublisher:
 
     def __init__(self, url: str, *, prefix: str = DEFAULT_PREFIX, timeout_s: float = 10.0):
         self.timeout_s = timeout_s
-        self.stream, self.subject = jetstream_names(prefix)
+        self.subject = jetstream_names(prefix)[1]
         self._loop = asyncio.new_event_loop()
         self._thread = threading.Thread(
             target=self._loop.run_forever, name="nats-publisher", daemon=True
@@ -143,8 +151,8 @@ class Worker:
 
     The callbacks publish their analysis runs themselves (built with a catalog writer by
     :func:`build_worker`); a failing callback logs its error and the others go on.
-    ``max_runs``: return after that many runs have stopped (None: until interrupted or
-    :meth:`stop`). ``durable`` (NATS only): consumer name remembered by the server.
+    ``max_runs``: return after that many runs have stopped (None: until interrupted).
+    ``durable`` (NATS only): consumer name remembered by the server.
     """
 
     def __init__(
@@ -163,17 +171,15 @@ class Worker:
         self.scheme, self.host, self.port = parse_stream_address(url)
         if durable is not None and self.scheme != "nats":
             raise ValueError("a durable worker name needs a nats:// address (JetStream)")
-        if durable is not None and not re.fullmatch(r"[A-Za-z0-9_-]+", durable):
-            raise ValueError(f"durable name {durable!r}: use letters, digits, '_' and '-'")
-        self.prefix = prefix
-        self.callbacks = callbacks
+        if durable is not None:
+            check_name(durable, "durable name")
+        self.prefix = check_name(prefix, "prefix")
         self.max_runs = max_runs
         self.durable = durable
         self.echo = echo
         self.runs_done: list[str] = []
         self._safe = [make_callback_safe(cb, logger=logger) for cb in callbacks]
         self._loop = asyncio.new_event_loop()
-        self._stop = threading.Event()
 
     def _route(self, name: str, doc: dict) -> bool:
         """Feed one document to every callback; True once ``max_runs`` runs have stopped."""
@@ -187,25 +193,17 @@ class Worker:
         if self.echo is not None:
             self.echo(f"worker: listening on {self.scheme}://{self.host}:{self.port}")
 
-    def stop(self) -> None:
-        """Ask a running worker (another thread) to return after the current document."""
-        self._stop.set()
-        if self.scheme == "zmq" and not self._loop.is_closed():
-            self._loop.call_soon_threadsafe(self._cancel_all)
-
     def _cancel_all(self) -> None:
         for task in asyncio.all_tasks(self._loop):  # the dispatcher's polling task
             task.cancel()
 
     def run(self) -> list[str]:
-        """Listen until ``max_runs`` runs have stopped, :meth:`stop` or Ctrl-C; returns the
-        uids of the runs whose stop document arrived."""
+        """Listen until ``max_runs`` runs have stopped or Ctrl-C; returns the uids of the runs
+        whose stop document arrived."""
         if self.scheme == "nats":
             self._loop.run_until_complete(self._run_nats())
             self._loop.close()
             return self.runs_done
-        from bluesky.callbacks.zmq import RemoteDispatcher
-
         dispatcher = RemoteDispatcher(
             (self.host, self.port), prefix=self.prefix.encode(), loop=self._loop
         )
@@ -236,7 +234,7 @@ class Worker:
         sub = await js.pull_subscribe(subject, durable=self.durable, config=config)
         self._listening()
         try:
-            while not self._stop.is_set():
+            while True:
                 try:
                     msgs = await sub.fetch(batch=1, timeout=0.5)
                 except (TimeoutError, NatsTimeout):  # nothing new within 0.5 s
