@@ -66,7 +66,8 @@ class AnomalousFactors:
     """f'(E), f''(E) of the resonant element from a measured edge (electrons; energies in eV).
 
     Arrays ``fp``, ``fpp``, ``fp_tab``, ``fpp_tab`` (Chantler) are on ``energy_eV`` (the
-    input grid). ``e0_eV`` is the measured edge, ``e0_tab_eV`` the tabulated one (xraylib).
+    input grid), as is ``norm`` (normalized μ, Larch convention). ``e0_eV`` is the measured
+    edge, ``e0_tab_eV`` the tabulated one (xraylib).
     ``fp_at``/``fpp_at`` are the factors at the extra energies ``at_eV`` (outside the scan
     f'' is Chantler's and the measured structure enters f' through the KK integral).
     """
@@ -74,6 +75,7 @@ class AnomalousFactors:
     element: str
     edge: str
     energy_eV: np.ndarray
+    norm: np.ndarray
     fp: np.ndarray
     fpp: np.ndarray
     fp_tab: np.ndarray
@@ -158,6 +160,7 @@ def anomalous_factors_from_mu(
         element=symbol,
         edge=edge.strip().upper(),
         energy_eV=e,
+        norm=norm.norm,
         fp=dkk.fp,
         fpp=mb.fpp,
         fp_tab=dkk.fp_tab,

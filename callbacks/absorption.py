@@ -130,7 +130,6 @@ class AbsorptionCallback(AnalysisCallback):
         except ValueError as exc:
             self.say(f"absorption: run {start['uid'][:8]}: no f', f'' ({exc})")
             return None
-        norm = normalize_xas(energy, mu, e0_eV=res.e0_eV).norm
         result = AbsorptionResult(
             element=res.element,
             edge=res.edge,
@@ -139,7 +138,7 @@ class AbsorptionCallback(AnalysisCallback):
             edge_step=res.edge_step,
             energy_eV=res.energy_eV,
             mu=mu,
-            norm=norm,
+            norm=res.norm,
             fp=res.fp,
             fpp=res.fpp,
             offsets_eV=np.asarray(self.offsets_eV),
