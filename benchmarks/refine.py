@@ -19,7 +19,7 @@ from axsuite.analysis.readers import read_gsas_exp_phase, read_gsas_instrument, 
 from axsuite.analysis.refinement import refine_pattern
 from axsuite.devices.models.powder import PowderPatternModel, PowderPhase
 
-DATA = Path(__file__).resolve().parents[2] / "shared" / "data" / "xrd"
+DATA = Path(__file__).resolve().parents[1] / "tests" / "data" / "xrd"
 CEO2 = {
     "name": "CeO2",
     "spacegroup": "F m -3 m",

@@ -123,8 +123,8 @@ def _reference_rows():
     import csv
     from pathlib import Path
 
-    # DESIGN §7.1: ../shared/data/anomalous/ next to the repository
-    path = Path(__file__).resolve().parents[2] / "shared/data/anomalous/anomalous_factors.csv"
+    # DESIGN §14: a copy of the team's reference table, provenance in tests/data/
+    path = Path(__file__).resolve().parent / "data/anomalous/anomalous_factors.csv"
     with path.open() as fh:
         return list(csv.DictReader(fh))
 

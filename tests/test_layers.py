@@ -79,3 +79,20 @@ def test_every_module_imports_on_its_own():
     )
     out = subprocess.run([sys.executable, "-c", code, *names], capture_output=True, text=True)
     assert out.returncode == 0, out.stderr[-2000:]
+
+
+def test_nothing_reads_outside_the_repository():
+    """A user's clone has nothing beside it (DESIGN §14): no source, test or benchmark may
+    point at the team's hand-over folder or climb above the repository root."""
+    from pathlib import Path
+
+    root = Path(__file__).resolve().parents[1]
+    outside = ("../shared", "shared/data", "parents[2]", "parents[3]")
+    offenders = []
+    for folder in ("analysis", "callbacks", "devices", "plans", "session", "tests", "benchmarks"):
+        for path in (root / folder).rglob("*.py"):
+            if path.resolve() == Path(__file__).resolve():
+                continue
+            text = path.read_text(encoding="utf-8")
+            offenders += [f"{path.relative_to(root)}: {s}" for s in outside if s in text]
+    assert not offenders, offenders

@@ -150,7 +150,7 @@ def test_analyze_pattern_cli(tmp_path, capsys):
     assert missing.returncode == 2 and "give --wavelength" in missing.stderr
     # the same CLI in-process (no interpreter start-up per case)
     capsys.readouterr()
-    raw = Path(__file__).resolve().parents[2] / "shared/data/xrd/LaB6_Jan2018.raw"
+    raw = Path(__file__).resolve().parent / "data/xrd/LaB6_Jan2018.raw"
     assert main(["analyze-pattern", str(raw), "--wavelength", "1.54"]) == 2
     assert "unknown pattern format" in capsys.readouterr().err
     ok = main([*cmd[3:], "--wavelength", str(lam), "--instrument", str(ins), "--json"])

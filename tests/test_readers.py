@@ -1,4 +1,4 @@
-"""Pattern readers on the real files of ../shared/data/xrd (formats per SOURCES.md)."""
+"""Pattern readers on the real files of tests/data/xrd (formats per SOURCES.md)."""
 
 from pathlib import Path
 
@@ -11,7 +11,7 @@ from axsuite.analysis.readers import (
     read_xy,
 )
 
-DATA = Path(__file__).resolve().parents[2] / "shared" / "data" / "xrd"
+DATA = Path(__file__).resolve().parent / "data" / "xrd"
 
 
 def test_gsas_std_fap():

@@ -16,7 +16,7 @@ from axsuite.analysis.refinement import (
 )
 from axsuite.devices.models.powder import PowderPatternModel, PowderPhase
 
-DATA = Path(__file__).resolve().parents[2] / "shared" / "data" / "xrd"
+DATA = Path(__file__).resolve().parent / "data" / "xrd"
 CU_KA = [(1.5405929, 1.0), (1.5444274, 0.5)]  # Hölzer et al., PRA 56 (1997) 4554; I2/I1 = ½
 
 

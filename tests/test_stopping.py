@@ -1,6 +1,6 @@
 """Tests of axsuite.analysis.stopping against ICRU 49 / NIST tables and analytic limits.
 
-Reference: ../shared/data/stopping/nist_reference.csv (PSTAR/ASTAR, electronic stopping,
+Reference: tests/data/stopping/nist_reference.csv (PSTAR/ASTAR, electronic stopping,
 total kinetic energy). The proton model uses the published ICRU 49 Andersen–Ziegler
 coefficients up to 1 MeV (nothing was fitted to these rows) and pure Bethe–Bloch theory
 from 10 MeV; the helium model uses the seed's Ziegler (1977) coefficients up to 2 MeV/u.
@@ -16,7 +16,7 @@ import pytest
 from axsuite.analysis import stopping as st
 from scipy.integrate import quad
 
-REF = Path(__file__).resolve().parents[2] / "shared" / "data" / "stopping" / "nist_reference.csv"
+REF = Path(__file__).resolve().parent / "data" / "stopping" / "nist_reference.csv"
 TARGETS = ("Al", "Si", "Cu", "Ag", "Au")
 
 
