@@ -8,13 +8,13 @@ from __future__ import annotations
 
 import argparse
 import datetime
+import importlib
 import json
 import logging
 import sys
 import warnings
 from collections.abc import Callable, Sequence
 
-from . import analyze_pattern, export, qserver, server, worker
 from .profile import ProfileError
 
 
@@ -174,22 +174,36 @@ def _ipython_config(banner: str):
     return c
 
 
-#: Extra subcommands: name → (configure parser, handler). Analyses register here.
-EXTRA_COMMANDS: dict[
-    str, tuple[Callable[[argparse.ArgumentParser], None], Callable[[argparse.Namespace], int]]
-] = {}
-EXTRA_COMMANDS["export"] = (export.configure_parser, export.cmd_export)
-EXTRA_COMMANDS["analyze-pattern"] = (
-    analyze_pattern.configure_parser,
-    analyze_pattern.cmd_analyze_pattern,
-)
-EXTRA_COMMANDS["serve"] = (server.configure, server.cmd_serve)
-EXTRA_COMMANDS["worker"] = (worker.configure, worker.cmd_worker)
-EXTRA_COMMANDS["queue-server"] = (qserver.configure, qserver.cmd_queue_server)
+#: Subcommands that live in their own modules, imported only when chosen (so ``axs --help``
+#: imports no physics stack): name → (module under ``axsuite.session``, configure-parser
+#: function, handler, one-line help). To add a command: one line here.
+EXTRA_COMMANDS: dict[str, tuple[str, str, str, str]] = {
+    "export": ("export", "configure_parser", "cmd_export", "export a stored run to a file"),
+    "analyze-pattern": (
+        "analyze_pattern",
+        "configure_parser",
+        "cmd_analyze_pattern",
+        "analyse a powder pattern file (no scan)",
+    ),
+    "serve": ("server", "configure", "cmd_serve", "tiled server for the beamline catalog"),
+    "worker": ("worker", "configure", "cmd_worker", "remote analysis worker (0MQ or NATS)"),
+    "queue-server": (
+        "qserver",
+        "configure",
+        "cmd_queue_server",
+        "bluesky-queueserver running the session's plans",
+    ),
+}
 
 
-def build_parser() -> argparse.ArgumentParser:
-    """The argument parser of ``axs``."""
+def _extra(name: str) -> tuple[Callable[[argparse.ArgumentParser], None], Callable]:
+    module, configure, handler, _ = EXTRA_COMMANDS[name]
+    mod = importlib.import_module(f"axsuite.session.{module}")
+    return getattr(mod, configure), getattr(mod, handler)
+
+
+def build_parser(chosen: str | None = None) -> argparse.ArgumentParser:
+    """The argument parser of ``axs``; only the ``chosen`` extra command is configured."""
     parser = argparse.ArgumentParser(
         prog="axs", description="axsuite: AXS beamline acquisition and analysis"
     )
@@ -217,12 +231,13 @@ def build_parser() -> argparse.ArgumentParser:
     _common(p)
     _publish_option(p)
     p.set_defaults(func=cmd_shell)
-    for name, (configure, handler) in EXTRA_COMMANDS.items():
-        summary = (handler.__doc__ or "").strip().splitlines()
-        p = sub.add_parser(name, help=summary[0] if summary else None)
+    for name, (*_, summary) in EXTRA_COMMANDS.items():
+        p = sub.add_parser(name, help=summary)
         _common(p)
-        configure(p)
-        p.set_defaults(func=handler)
+        if name == chosen:
+            configure, handler = _extra(name)
+            configure(p)
+            p.set_defaults(func=handler)
     return parser
 
 
@@ -231,7 +246,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     logging.getLogger("tiled").setLevel(logging.WARNING)
     warnings.filterwarnings("ignore", category=DeprecationWarning)
     warnings.filterwarnings("ignore", message="Using `httpx` with `starlette.testclient`")
-    args = build_parser().parse_args(argv)
+    argv = list(sys.argv[1:] if argv is None else argv)
+    chosen = next((a for a in argv if a in EXTRA_COMMANDS), None)
+    args = build_parser(chosen).parse_args(argv)
     try:
         return int(args.func(args) or 0)
     except (UserError, ProfileError, ValueError, LookupError, ConnectionError) as exc:
