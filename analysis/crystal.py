@@ -528,6 +528,10 @@ class StructureFactorCalculator:
         u = np.array(
             [s.u_iso_A2 for s in self.crystal.sites] if u_iso_A2 is None else u_iso_A2, float
         )
+        if d.shape != (self.site_phase.shape[1],):
+            raise ValueError(
+                f"need one d-spacing per reflection ({self.site_phase.shape[1]}), got {d.shape}"
+            )
         fat = self.f_atomic(d)
         dw = np.exp(-2.0 * np.pi**2 * u[:, None] / d[None, :] ** 2)
         w = occ[:, None] * fat * dw

@@ -4,7 +4,8 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-from axsuite.analysis.crystal import crystal_from_cif, crystal_from_dict
+from axsuite.analysis.constants import HC_EV_A
+from axsuite.analysis.crystal import StructureFactorCalculator, crystal_from_cif, crystal_from_dict
 from axsuite.analysis.lineprofile import InstrumentFunction
 from axsuite.analysis.readers import read_gsas_exp_phase, read_gsas_instrument, read_pattern
 from axsuite.analysis.refinement import (
@@ -161,3 +162,48 @@ def test_constraints_restraints_and_divergence():
             tt[:4000], y[:4000], [wrong], wavelengths=model.wavelength_A,
             refine=("scale", "background", "lattice", "profile"), instrument=inst,
         )  # fmt: skip
+
+
+def _lab6_doublet_to_165(rng):
+    """LaB6 simulated with Cu Kα1 + Kα2 (I2/I1 = ½) over 2θ = 15…165°."""
+    lab6 = crystal_from_cif(DATA / "cod_1000055.cif", name="LaB6")
+    inst = InstrumentFunction(U=0.004, V=-0.002, W=0.0009, X=0.004, Y=0.003)
+    tt = np.arange(15.0, 165.0, 0.03)
+    rate = np.zeros_like(tt)
+    for i, (lam, w) in enumerate(CU_KA):
+        model = PowderPatternModel(
+            [PowderPhase(lab6, scale=w)], HC_EV_A / lam, inst, two_theta_min_deg=10.0,
+            two_theta_max_deg=170.0, polarization=0.5, counts_scale=1e-3,
+            background=[30.0] if i == 0 else [0.0],
+        )  # fmt: skip
+        rate += model.rate(tt)
+    return lab6, inst, tt, rng.poisson(rate).astype(float)
+
+
+@pytest.mark.parametrize("start", [0.997, 1.003])
+def test_wide_range_doublet_refines_while_reflections_cross_sin_theta_1(start):
+    """Issue 11 item 1: LaB6 (520)/(432) has sin θ = 1.0003 for Kα2 at a = 4.1576 Å but < 1
+    at a + 0.3 %; the refinement from a cell 0.3 % off moves it across that limit (this
+    raised a broadcasting ValueError before)."""
+    lab6, inst, tt, y = _lab6_doublet_to_165(np.random.default_rng(11))
+    a0 = lab6.cell[0]
+    s2 = CU_KA[1][0] * np.sqrt(29) / (2 * a0)
+    assert s2 > 1 > s2 / 1.003  # the test really crosses the limit
+    r = refine_pattern(
+        tt, y, [lab6.with_cell((a0 * start,) * 3 + (90, 90, 90))], wavelengths=CU_KA,
+        polarization=0.5, instrument=inst, refine=("scale", "background", "lattice", "zero"),
+        background_terms=3,
+    )  # fmt: skip
+    assert r.lattice["LaB6"]["a"] == pytest.approx(a0, abs=5 * r.lattice_errors["LaB6"]["a"])
+    assert r.lattice_errors["LaB6"]["a"] < 2e-5
+    assert r.chi2 == pytest.approx(1.0, abs=0.1)  # the model that simulated the data
+    hkl = r.reflections["LaB6"]["hkl"]
+    assert len(hkl) == len(r.reflections["LaB6"]["two_theta_deg"])
+    assert r.reflections["LaB6"]["two_theta_deg"].max() > 160.0
+
+
+def test_structure_factor_calculator_rejects_mismatched_d_spacings():
+    lab6 = crystal_from_cif(DATA / "cod_1000055.cif", name="LaB6")
+    calc = StructureFactorCalculator(lab6, [[1, 0, 0], [1, 1, 0]], 1.54)
+    with pytest.raises(ValueError, match="one d-spacing per reflection"):
+        calc.f_squared([4.15])
