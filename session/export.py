@@ -20,6 +20,7 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
+from axsuite.analysis.xas_io import read_xdi_table as read_xdi  # noqa: F401 (re-export)
 
 XDI_VERSION = "XDI/1.0"
 
@@ -61,38 +62,6 @@ def write_xdi(
     out.parent.mkdir(parents=True, exist_ok=True)
     out.write_text("\n".join(lines + body) + "\n", encoding="utf-8")
     return out
-
-
-def read_xdi(path: str | Path) -> tuple[dict[str, str], list[str], np.ndarray]:
-    """Read an XDI file: (header ``Namespace.tag`` → value, column names, data rows × cols).
-
-    Raises ``ValueError`` if the version line or the Column.N fields are missing.
-    """
-    text = Path(path).read_text(encoding="utf-8").splitlines()
-    if not text or not text[0].startswith(f"# {XDI_VERSION}"):
-        raise ValueError(f"{path}: not an XDI 1.0 file (first line {text[:1]})")
-    header: dict[str, str] = {}
-    rows: list[list[float]] = []
-    in_header = True
-    for line in text[1:]:
-        if in_header:
-            if line.startswith("#----"):
-                in_header = False
-                continue
-            body = line.lstrip("#").strip()
-            if body == "///":
-                continue
-            key, sep, value = body.partition(":")
-            if sep and "." in key and " " not in key.strip():
-                header[key.strip()] = value.strip()
-        elif line.strip() and not line.startswith("#"):
-            rows.append([float(x) for x in line.split()])
-    ncols = sorted(int(k.split(".")[1]) for k in header if k.startswith("Column."))
-    if not ncols:
-        raise ValueError(f"{path}: no Column.N header fields")
-    names = [header[f"Column.{i}"].split()[0] for i in ncols]
-    data = np.asarray(rows, dtype=float).reshape(-1, len(names))
-    return header, names, data
 
 
 def _absorption_analysis(catalog: Any, uid: str) -> Any | None:
