@@ -14,21 +14,13 @@ from pathlib import Path
 
 import numpy as np
 from axsuite.analysis.crystal import crystal_from_dict
+from axsuite.analysis.crystal.standards import CEO2
 from axsuite.analysis.lineprofile import InstrumentFunction, find_peaks, fit_peaks
 from axsuite.analysis.readers import read_gsas_exp_phase, read_gsas_instrument, read_pattern
 from axsuite.analysis.refinement import refine_pattern
 from axsuite.devices.models.powder import PowderPatternModel, PowderPhase
 
 DATA = Path(__file__).resolve().parents[1] / "tests" / "data" / "xrd"
-CEO2 = {
-    "name": "CeO2",
-    "spacegroup": "F m -3 m",
-    "cell": [5.4113],
-    "sites": [
-        {"label": "Ce", "element": "Ce", "xyz": [0, 0, 0], "u_iso": 0.004},
-        {"label": "O", "element": "O", "xyz": [0.25, 0.25, 0.25], "u_iso": 0.008},
-    ],
-}
 
 
 def _best_of(func, repeat: int = 3):

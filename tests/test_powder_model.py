@@ -15,6 +15,7 @@ from axsuite.analysis.crystal import (
     lorentz_polarization,
     powder_intensities,
 )
+from axsuite.analysis.crystal.standards import CEO2, LAB6
 from axsuite.analysis.lineprofile import (
     InstrumentFunction,
     analyze_peaks,
@@ -26,24 +27,6 @@ from axsuite.analysis.lineprofile import (
 )
 from axsuite.devices.models.powder import PowderPatternModel, PowderPhase, phase_from_spec
 
-LAB6 = {
-    "name": "LaB6",
-    "spacegroup": "P m -3 m",
-    "cell": [4.15689],
-    "sites": [
-        {"label": "La", "element": "La", "xyz": [0, 0, 0], "u_iso": 0.004},
-        {"label": "B", "element": "B", "xyz": [0.1996, 0.5, 0.5], "u_iso": 0.005},
-    ],
-}
-CEO2 = {
-    "name": "CeO2",
-    "spacegroup": "F m -3 m",
-    "cell": [5.4113],
-    "sites": [
-        {"label": "Ce", "element": "Ce", "xyz": [0, 0, 0], "u_iso": 0.004},
-        {"label": "O", "element": "O", "xyz": [0.25, 0.25, 0.25], "u_iso": 0.008},
-    ],
-}
 ENERGY = 17000.0
 INSTRUMENT = InstrumentFunction(U=0.004, V=-0.002, W=0.0009, X=0.004, Y=0.003)
 
