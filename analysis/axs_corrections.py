@@ -20,7 +20,6 @@ correct_intensity(...) -> CorrectedIntensity
 
 from __future__ import annotations
 
-import math
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 
@@ -30,8 +29,8 @@ from numpy.typing import ArrayLike
 from scipy.special import ndtr
 
 from . import xray
+from .constants import FWHM_PER_SIGMA
 
-FWHM_PER_SIGMA = 2.0 * math.sqrt(2.0 * math.log(2.0))
 _RRS_LINES = (
     (xraylib.KA1_LINE, "L3"),
     (xraylib.KA2_LINE, "L2"),

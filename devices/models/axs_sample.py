@@ -32,14 +32,13 @@ from collections.abc import Callable, Mapping
 import numpy as np
 from axsuite.analysis import xray
 from axsuite.analysis.absorption import polarization_factor
-from axsuite.analysis.constants import AVOGADRO, R_E_CM
+from axsuite.analysis.constants import AVOGADRO, FWHM_PER_SIGMA, R_E_CM
 from numpy.typing import ArrayLike
 from scipy.special import ndtr
 
 from .absorber import Absorber
 from .hardspheres import HardSphereMixture
 from .spectrum import (
-    FWHM_PER_SIGMA,
     DetectorResponse,
     Geometry,
     Line,

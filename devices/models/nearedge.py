@@ -36,12 +36,11 @@ from typing import Any
 import numpy as np
 import xraylib
 from axsuite.analysis import xray
-from axsuite.analysis.constants import KTOE_EV_A2
+from axsuite.analysis.constants import FWHM_PER_SIGMA, KTOE_EV_A2
 from axsuite.analysis.kk import kk_transform_direct, kk_transform_fft, taper_window
 from numpy.typing import ArrayLike
 
 _GH_X, _GH_W = np.polynomial.hermite.hermgauss(16)
-_FWHM_PER_SIGMA = 2.0 * np.sqrt(2.0 * np.log(2.0))
 _BLEND_FLAT_EV = 20.0
 _BLEND_EDGE_EV = 60.0
 _K_ONSET_INV_A = 1.5
@@ -183,7 +182,7 @@ class NearEdgeModel:
     def _convolve(self, e: np.ndarray, grid: np.ndarray, values: np.ndarray) -> np.ndarray:
         if self.bandwidth == 0:
             return np.interp(e, grid, values)
-        sigma = self.bandwidth * e / _FWHM_PER_SIGMA
+        sigma = self.bandwidth * e / FWHM_PER_SIGMA
         pts = e[:, None] + np.sqrt(2.0) * sigma[:, None] * _GH_X[None, :]
         return np.interp(pts, grid, values) @ _GH_W / np.sqrt(np.pi)
 

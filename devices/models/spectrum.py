@@ -28,6 +28,7 @@ import math
 import numpy as np
 import xraylib
 from axsuite.analysis import xray
+from axsuite.analysis.constants import FWHM_PER_SIGMA
 from scipy.special import ndtr
 
 from .absorber import Absorber
@@ -39,7 +40,6 @@ K_LINES = (
     ("Kb3", xraylib.KB3_LINE, xraylib.M2_SHELL),
 )
 L_LINES = (("La1", xraylib.LA1_LINE), ("Lb1", xraylib.LB1_LINE))
-FWHM_PER_SIGMA = 2.0 * math.sqrt(2.0 * math.log(2.0))
 
 
 @dataclasses.dataclass(frozen=True)
