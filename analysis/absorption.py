@@ -13,7 +13,8 @@ Public API (DESIGN §8):
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections.abc import Sequence
+from dataclasses import dataclass, field
 
 import numpy as np
 from numpy.typing import ArrayLike
@@ -33,7 +34,15 @@ from .kk import (
     kramers_kronig_fp,
 )
 from .mback import MbackResult, mback_fpp
-from .preedge import MIN_POINTS, XASNormalization, clean_spectrum, find_e0, normalize_xas
+from .preedge import (
+    MIN_POINTS,
+    XASNormalization,
+    XASRangeWarning,
+    clean_spectrum,
+    find_e0,
+    normalize_xas,
+    usable_window,
+)
 
 __all__ = [
     "MIN_POINTS",
@@ -41,6 +50,7 @@ __all__ = [
     "DifferentialKK",
     "MbackResult",
     "XASNormalization",
+    "XASRangeWarning",
     "absorption_factor_reflection",
     "absorption_factor_transmission",
     "anomalous_factors_from_mu",
@@ -70,6 +80,11 @@ class AnomalousFactors:
     edge, ``e0_tab_eV`` the tabulated one (xraylib).
     ``fp_at``/``fpp_at`` are the factors at the extra energies ``at_eV`` (outside the scan
     f'' is Chantler's and the measured structure enters f' through the KK integral).
+    ``ranges`` records every range used (eV relative to E0: pre1, pre2, norm1, norm2 of
+    the normalization, nnorm, MBACK's mback_pre/mback_post boundaries, and the absolute
+    window_lo/window_hi free of other edges); ``other_edges`` the edges avoided and
+    ``flags`` the warnings about this result (empty when it can be trusted). Outside the
+    window f'' is Chantler's (the measured one there belongs to another edge).
     """
 
     element: str
@@ -89,6 +104,9 @@ class AnomalousFactors:
     at_eV: np.ndarray
     fp_at: np.ndarray
     fpp_at: np.ndarray
+    ranges: dict[str, float] = field(default_factory=dict)
+    other_edges: tuple[str, ...] = ()
+    flags: tuple[str, ...] = ()
 
 
 def anomalous_factors_from_mu(
@@ -101,9 +119,10 @@ def anomalous_factors_from_mu(
     at_eV: ArrayLike | None = None,
     pre_edge_eV: float = -50.0,
     post_edge_eV: float = 100.0,
-    poly_order: int = 2,
+    poly_order: int = 3,
     taper_eV: float | None = None,
     method: str = "fft",
+    other_elements: Sequence[str] = (),
 ) -> AnomalousFactors:
     """f' and f'' of ``element`` from its measured absorption edge μ(E).
 
@@ -115,8 +134,11 @@ def anomalous_factors_from_mu(
 
     ``energy_eV`` must be strictly increasing (eV) and bracket the tabulated edge; ``mu``
     finite (any units). ``at_eV`` gives extra energies (eV) for ``fp_at``/``fpp_at``.
-    Raises ``ValueError`` on bad input, an unknown element or edge, a scan that does not
-    contain the edge, or a measured E0 more than 50 eV from the tabulated edge.
+    ``other_elements`` are the sample's other elements: their tabulated edges (and the
+    element's other edges) are kept out of every range (:func:`usable_window`, with an
+    :class:`XASRangeWarning`). The MBACK polynomial order defaults to 3, as in xraylarch
+    ``diffkk``. Raises ``ValueError`` on bad input, an unknown element or edge, a scan
+    that does not contain the edge, or a measured E0 more than 50 eV from the tabulated edge.
     """
     symbol = xray.element_symbol(element)
     e0_tab = xray.edge_energy_eV(symbol, edge)
@@ -135,12 +157,16 @@ def anomalous_factors_from_mu(
             f"the scan {e[0]:.1f}…{e[-1]:.1f} eV does not contain the {symbol} {edge} edge "
             f"({e0_tab:.1f} eV)"
         )
-    norm = normalize_xas(e, m, e0_eV=e0_eV)
+    norm = normalize_xas(
+        e, m, e0_eV=e0_eV, element=symbol, edge=edge, other_elements=other_elements
+    )
     if abs(norm.e0_eV - e0_tab) > MAX_E0_SHIFT_EV:
         raise ValueError(
             f"measured edge at {norm.e0_eV:.1f} eV is {norm.e0_eV - e0_tab:+.1f} eV from the "
             f"tabulated {symbol} {edge} edge ({e0_tab:.1f} eV): wrong element or mono setting?"
         )
+    window = usable_window(e, norm.e0_eV, symbol, edge, other_elements)
+    win = (window.lo_eV, window.hi_eV)
     mb = mback_fpp(
         e,
         m,
@@ -149,13 +175,17 @@ def anomalous_factors_from_mu(
         pre_edge_eV=pre_edge_eV,
         post_edge_eV=post_edge_eV,
         poly_order=poly_order,
+        window_eV=win,
     )
-    dkk = differential_kk(e, mb.fpp, symbol, taper_eV=taper_eV, method=method, at_eV=at_eV)
+    fpp = np.where((e >= win[0]) & (e <= win[1]), mb.fpp, mb.fpp_tab)
+    dkk = differential_kk(
+        e, fpp, symbol, taper_eV=taper_eV, method=method, at_eV=at_eV, window_eV=win
+    )
     extra = dkk.at_eV
     fpp_at = extra.copy()
     if extra.size:
         inside = (extra >= e[0]) & (extra <= e[-1])
-        fpp_at = np.where(inside, np.interp(extra, e, mb.fpp), xray.chantler_fpp(symbol, extra))
+        fpp_at = np.where(inside, np.interp(extra, e, fpp), xray.chantler_fpp(symbol, extra))
     return AnomalousFactors(
         element=symbol,
         edge=edge.strip().upper(),
@@ -174,6 +204,19 @@ def anomalous_factors_from_mu(
         at_eV=extra,
         fp_at=dkk.fp_at,
         fpp_at=np.asarray(fpp_at, dtype=float),
+        ranges={
+            "pre1_eV": norm.pre1_eV,
+            "pre2_eV": norm.pre2_eV,
+            "norm1_eV": norm.norm1_eV,
+            "norm2_eV": norm.norm2_eV,
+            "nnorm": float(norm.nnorm),
+            "mback_pre_eV": mb.pre_edge_eV,
+            "mback_post_eV": mb.post_edge_eV,
+            "window_lo_eV": win[0],
+            "window_hi_eV": win[1],
+        },
+        other_edges=norm.other_edges,
+        flags=norm.flags,
     )
 
 

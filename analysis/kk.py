@@ -173,14 +173,19 @@ def kk_transform_fft(
     return out
 
 
-def taper_window(energy_eV: np.ndarray, taper_eV: float) -> np.ndarray:
-    """Cosine (Tukey) window: 0 at both ends of the grid, 1 farther than taper_eV inside."""
+def taper_window(
+    energy_eV: np.ndarray, taper_eV: float, window_eV: tuple[float, float] | None = None
+) -> np.ndarray:
+    """Cosine (Tukey) window: 0 at the ends of the grid (or of ``window_eV`` = (lo, hi) in
+    eV, and 0 outside it), 1 farther than taper_eV inside."""
     if taper_eV < 0:
         raise ValueError(f"taper width must be ≥ 0 eV, got {taper_eV}")
+    lo, hi = (energy_eV[0], energy_eV[-1]) if window_eV is None else window_eV
     if taper_eV == 0:
-        return np.ones_like(energy_eV)
-    dist = np.minimum(energy_eV - energy_eV[0], energy_eV[-1] - energy_eV)
-    return np.where(dist < taper_eV, 0.5 * (1.0 - np.cos(np.pi * dist / taper_eV)), 1.0)
+        return ((energy_eV >= lo) & (energy_eV <= hi)).astype(float)
+    dist = np.minimum(energy_eV - lo, hi - energy_eV)
+    w = np.where(dist < taper_eV, 0.5 * (1.0 - np.cos(np.pi * dist / taper_eV)), 1.0)
+    return np.where(dist < 0, 0.0, w)
 
 
 @dataclass(frozen=True)
@@ -213,13 +218,16 @@ def differential_kk(
     taper_eV: float | None = None,
     method: str = "fft",
     at_eV: ArrayLike | None = None,
+    window_eV: tuple[float, float] | None = None,
 ) -> DifferentialKK:
     """Differential KK: f' = f'_Chantler + KK[w·(f'' − f''_Chantler)] (Cross et al. 1998).
 
     ``fpp`` (electrons) on ``energy_eV`` (eV, strictly increasing); ``w`` is a cosine taper
     of width ``taper_eV`` at both ends (default min(50 eV, 5 % of the range)); ``method``
     is ``"fft"`` or ``"direct"``. ``at_eV`` asks for f' at further energies (inside or
-    outside the data; outside it, the difference is taken as zero).
+    outside the data; outside it, the difference is taken as zero). ``window_eV`` = (lo,
+    hi) in eV restricts the measured difference to that range (zero outside, tapered at
+    its ends), e.g. to keep another element's edge out of the transform.
     """
     e, f = _check_grid(energy_eV, fpp, "fpp")
     if method not in ("fft", "direct"):
@@ -227,7 +235,7 @@ def differential_kk(
     taper = _default_taper(e) if taper_eV is None else float(taper_eV)
     fpp_tab = xray.chantler_fpp(element, e)
     fp_tab = xray.chantler_fp(element, e)
-    delta = (f - fpp_tab) * taper_window(e, taper)
+    delta = (f - fpp_tab) * taper_window(e, taper, window_eV)
     extra = np.zeros(0) if at_eV is None else np.atleast_1d(np.asarray(at_eV, dtype=float)).ravel()
     targets = np.concatenate([e, extra])
     transform = kk_transform_fft if method == "fft" else kk_transform_direct

@@ -27,6 +27,8 @@ from numpy.typing import ArrayLike
 from . import xray
 
 _MIN_REGION_POINTS = 3
+CLOSEST_PRE_MATCH_EV = -20.0
+"""The pre-edge matching region may be moved up to, but not beyond, E0 − 20 eV."""
 _POLY_SCALE_EV = 1000.0
 
 
@@ -58,7 +60,8 @@ def mback_fpp(
     e0_eV: float,
     pre_edge_eV: float = -50.0,
     post_edge_eV: float = 100.0,
-    poly_order: int = 2,
+    poly_order: int = 3,
+    window_eV: tuple[float, float] | None = None,
 ) -> MbackResult:
     """f'' in electrons from μ(E) matched to Chantler f'' away from the edge (see module).
 
@@ -71,6 +74,12 @@ def mback_fpp(
     pre_edge_eV, post_edge_eV : the matching regions are E < E0 + pre_edge_eV and
         E > E0 + post_edge_eV (eV relative to E0)
     poly_order : order of the background polynomial P (0…3)
+    window_eV : (lo, hi) absolute energies in eV outside which nothing is matched (another
+        edge beyond them; see :func:`axsuite.analysis.preedge.usable_window`)
+
+    If fewer than 3 points lie below E0 + pre_edge_eV, the boundary moves up to the third
+    point when that stays ≤ E0 − 20 eV (the boundary used is in the result); otherwise,
+    or with fewer than 3 points above E0 + post_edge_eV, ``ValueError``.
     """
     e = np.asarray(energy_eV, dtype=float).ravel()
     m = np.asarray(mu, dtype=float).ravel()
@@ -85,9 +94,17 @@ def mback_fpp(
     if not pre_edge_eV < 0 < post_edge_eV:
         raise ValueError("need pre_edge_eV < 0 < post_edge_eV (eV relative to E0)")
     fpp_tab = xray.chantler_fpp(element, e)
-    x = (e - e0_eV) / _POLY_SCALE_EV
-    pre = x < pre_edge_eV / _POLY_SCALE_EV
-    post = x > post_edge_eV / _POLY_SCALE_EV
+    lo, hi = (e[0], e[-1]) if window_eV is None else window_eV
+    inside = (e >= lo) & (e <= hi)
+    rel = e - e0_eV
+    pre_pts = rel[inside & (rel < 0)]
+    if np.sum(pre_pts < pre_edge_eV) < _MIN_REGION_POINTS and pre_pts.size > _MIN_REGION_POINTS:
+        third = float(pre_pts[_MIN_REGION_POINTS - 1])
+        if third <= CLOSEST_PRE_MATCH_EV:
+            pre_edge_eV = float(np.nextafter(third, np.inf))
+    x = rel / _POLY_SCALE_EV
+    pre = inside & (rel < pre_edge_eV)
+    post = inside & (rel > post_edge_eV)
     if pre.sum() < _MIN_REGION_POINTS or post.sum() < _MIN_REGION_POINTS:
         raise ValueError(
             f"MBACK matching needs ≥ {_MIN_REGION_POINTS} points below E0{pre_edge_eV:+g} eV "

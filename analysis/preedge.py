@@ -1,4 +1,4 @@
-"""XAS pre-edge subtraction and normalization (Athena/Larch ``pre_edge`` conventions).
+"""XAS pre-edge subtraction and normalization (xraylarch 2026.3.1 ``pre_edge`` defaults).
 
 Public API: :func:`clean_spectrum`, :func:`find_e0`, :func:`normalize_xas`,
 :class:`XASNormalization`.
@@ -6,33 +6,59 @@ Public API: :func:`clean_spectrum`, :func:`find_e0`, :func:`normalize_xas`,
 Algorithm (Ravel & Newville, J. Synchrotron Rad. 12 (2005) 537,
 doi:10.1107/S0909049505012719; Larch ``xafs.pre_edge``):
 
-1. E0 is the energy of the maximum of dμ/dE. A first pass on the raw derivative (ignoring
-   the first and last 5 % of the points and isolated one-point spikes) finds the region;
-   a second pass on a uniform grid, Gaussian-smoothed over the local point spacing, locates
-   the maximum and refines it with a three-point parabola.
+1. E0 is the energy of the maximum of dμ/dE, found as xraylarch ``find_e0`` finds it
+   (:mod:`.e0`) and refined between the neighbouring points by a parabola.
 2. A line is fitted to μ(E) on [E0 + pre1, E0 + pre2] (the pre-edge line).
 3. A polynomial is fitted to μ − pre-edge on [E0 + norm1, E0 + norm2]; its order is 2 if
-   norm2 − norm1 > 300 eV, 1 if > 30 eV, otherwise 0. post-edge = pre-edge + polynomial.
+   norm2 − norm1 ≥ 300 eV, 1 if ≥ 30 eV, otherwise 0. post-edge = pre-edge + polynomial.
 4. edge_step = post(E0) − pre(E0); norm = (μ − pre)/edge_step.
 5. flat: a polynomial of the same order fitted to ``norm`` over the normalization range is
    subtracted above E0 (keeping its value at E0), leaving norm unchanged below E0.
+
+Default ranges are those of xraylarch 2026.3.1 ``larch.xafs.pre_edge.preedge`` (its code;
+its docstring is older): pre1 = second data point − E0 rounded to 5 eV (2 eV when E0 is
+within the first 21 points), pre2 = pre1/2, norm2 = last point − E0 rounded to 5 eV (at
+most the data), norm1 = min(25 eV, 5·round(norm2/15)).
+
+Given the absorbing ``element`` (and the sample's ``other_elements``), tabulated edges
+(xraylib) other than the analysed one that fall near the fit ranges are avoided
+(:func:`usable_window`): the ranges are shortened to stay ≥ 50 eV above a lower edge and
+≥ 20 eV below a higher one, with a warning and a note in ``flags``; if too few points
+remain, ``ValueError``. A pre-edge range that starts less than 30 eV below E0 or holds
+fewer than 3 points gives a flagged result (``flags``) and a warning, never a silent one.
 
 All fits are linear least squares: the results are deterministic functions of the input.
 """
 
 from __future__ import annotations
 
+import warnings
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 import numpy as np
 from numpy.typing import ArrayLike
-from scipy.ndimage import gaussian_filter1d
+
+from . import xray
+from .e0 import refine_e0
 
 MIN_POINTS = 8
 """Fewest distinct energies accepted by the XAS functions."""
 
-_FIRST_PASS_HALF_WINDOW = 75
-_MAX_UNIFORM_POINTS = 20000
+LARCH_VERSION = "2026.3.1"
+"""xraylarch version whose ``pre_edge`` default ranges are followed."""
+MIN_PRE_EDGE_EV = 30.0
+"""A pre-edge range must start at least this far below E0 (eV) to be trusted."""
+MIN_PRE_POINTS = 3
+"""Fewest points accepted in the pre-edge fit range without a flag."""
+ABOVE_OTHER_EDGE_EV = 50.0
+"""Ranges stay this far above another (lower) edge (eV): its XANES is excluded."""
+BELOW_OTHER_EDGE_EV = 20.0
+"""Ranges stay this far below another (higher) edge (eV): its pre-edge is excluded."""
+
+
+class XASRangeWarning(UserWarning):
+    """Fit ranges were shortened around another edge, or the pre-edge is too short."""
 
 
 @dataclass(frozen=True)
@@ -52,6 +78,9 @@ class XASNormalization:
         in powers of (E − E0) in eV
     pre1_eV, pre2_eV, norm1_eV, norm2_eV : fit ranges relative to E0 in eV, as used
     nnorm : order of the post-edge polynomial
+    other_edges : tabulated edges near the data avoided by the ranges, e.g. "Cu L2 951.0 eV"
+    flags : warnings about this result (shortened ranges, too short a pre-edge); empty
+        when the result can be trusted
     """
 
     energy_eV: np.ndarray
@@ -69,6 +98,8 @@ class XASNormalization:
     norm1_eV: float
     norm2_eV: float
     nnorm: int
+    other_edges: tuple[str, ...] = ()
+    flags: tuple[str, ...] = ()
 
 
 def clean_spectrum(energy_eV: ArrayLike, mu: ArrayLike) -> tuple[np.ndarray, np.ndarray]:
@@ -100,54 +131,15 @@ def clean_spectrum(energy_eV: ArrayLike, mu: ArrayLike) -> tuple[np.ndarray, np.
     return e, m
 
 
-def _first_pass_index(e: np.ndarray, m: np.ndarray) -> int:
-    """Index of max dμ/dE ignoring the ends and one-point spikes (Larch ``_finde0``)."""
-    dmu = np.gradient(m, e)
-    dmu[~np.isfinite(dmu)] = -np.inf
-    n = e.size
-    nmin = max(2, int(0.05 * n))
-    inner = dmu[nmin : n - nmin] if n - 2 * nmin >= 3 else dmu
-    peak = np.max(inner)
-    if not np.isfinite(peak) or peak <= 0:
-        raise ValueError("mu(E) does not rise anywhere: no absorption edge in the data")
-    high = dmu > 0.1 * peak
-    best, best_val = -1, -np.inf
-    for i in np.flatnonzero(high):
-        if i < nmin or i >= n - nmin or i == 0 or i == n - 1:
-            continue
-        if high[i - 1] and high[i + 1] and dmu[i] > best_val:
-            best, best_val = int(i), dmu[i]
-    if best < 0:
-        best = int(np.argmax(np.where(np.isfinite(dmu), dmu, -np.inf)))
-    return best
-
-
 def find_e0(energy_eV: ArrayLike, mu: ArrayLike) -> float:
-    """Edge energy E0 in eV: maximum of dμ/dE (two passes, see the module notes).
+    """Edge energy E0 in eV: maximum of dμ/dE as xraylarch ``find_e0``, refined (:mod:`.e0`).
 
-    The input is cleaned with :func:`clean_spectrum`.
+    The input is cleaned with :func:`clean_spectrum`. Raises ``ValueError`` if μ never rises.
     """
     e, m = clean_spectrum(energy_eV, mu)
-    i0 = _first_pass_index(e, m)
-    lo = max(0, i0 - _FIRST_PASS_HALF_WINDOW)
-    hi = min(e.size, i0 + _FIRST_PASS_HALF_WINDOW + 1)
-    ew, mw = e[lo:hi], m[lo:hi]
-    local = np.diff(e[max(0, i0 - 3) : min(e.size, i0 + 4)])
-    spacing = float(np.median(local))
-    h = max(float(np.min(np.diff(ew))) / 2.0, (ew[-1] - ew[0]) / _MAX_UNIFORM_POINTS)
-    grid = ew[0] + h * np.arange(int(np.floor((ew[-1] - ew[0]) / h)) + 1)
-    smooth = gaussian_filter1d(np.interp(grid, ew, mw), sigma=spacing / h, mode="nearest")
-    deriv = np.gradient(smooth, h)
-    margin = min(int(np.ceil(2.0 * spacing / h)), max(0, (grid.size - 3) // 2))
-    inner = deriv[margin : grid.size - margin]
-    j = margin + int(np.argmax(inner))
-    e0 = grid[j]
-    if 0 < j < grid.size - 1:
-        y0, y1, y2 = deriv[j - 1], deriv[j], deriv[j + 1]
-        denom = y0 - 2.0 * y1 + y2
-        if denom < 0:
-            e0 = grid[j] + 0.5 * h * (y0 - y2) / denom
-    return float(e0)
+    if not np.any(np.diff(m) > 0):
+        raise ValueError("mu(E) does not rise anywhere: no absorption edge in the data")
+    return refine_e0(e, m)
 
 
 def _range_slice(e: np.ndarray, lo: float, hi: float, min_points: int) -> np.ndarray:
@@ -161,7 +153,74 @@ def _range_slice(e: np.ndarray, lo: float, hi: float, min_points: int) -> np.nda
 
 
 def _default_order(span_eV: float) -> int:
-    return 2 if span_eV > 300.0 else (1 if span_eV > 30.0 else 0)
+    return 2 if span_eV >= 300.0 else (1 if span_eV >= 30.0 else 0)
+
+
+def _round_to(value: float, step: float) -> float:
+    return step * round(value / step)
+
+
+@dataclass(frozen=True)
+class UsableWindow:
+    """Energies (eV, absolute) between which no other tabulated edge interferes."""
+
+    lo_eV: float
+    hi_eV: float
+    edges: tuple[tuple[str, str, float], ...]
+
+    def describe(self) -> tuple[str, ...]:
+        """The avoided edges as "Cu L2 951.0 eV" strings."""
+        return tuple(f"{el} {ed} {en:.1f} eV" for el, ed, en in self.edges)
+
+
+def usable_window(
+    energy_eV: np.ndarray,
+    e0_eV: float,
+    element: str | int | None,
+    edge: str = "K",
+    other_elements: Sequence[str] = (),
+) -> UsableWindow:
+    """The part of the scan free of edges other than ``element``'s ``edge`` (xraylib table).
+
+    Edges of ``element`` and of ``other_elements`` inside the scan (other than the analysed
+    one) limit the window to ≥ 50 eV above the nearest lower edge and ≥ 20 eV below the
+    nearest higher one. Raises ``ValueError`` when such an edge is too close to E0 for
+    any window (e.g. Cu L2 20 eV above Cu L3).
+    """
+    e = np.asarray(energy_eV, dtype=float)
+    lo, hi = float(e[0]), float(e[-1])
+    if element is None:
+        return UsableWindow(lo, hi, ())
+    symbol = xray.element_symbol(element)
+    own = (symbol, edge.strip().upper())
+    names = {symbol, *(xray.element_symbol(x) for x in other_elements)}
+    found = [
+        x
+        for x in xray.edges_between(sorted(names), lo - BELOW_OTHER_EDGE_EV, hi)
+        if (x[0], x[1]) != own
+    ]
+    used = []
+    for el, ed, en in found:
+        if en <= e0_eV:
+            lo_new = max(lo, en + ABOVE_OTHER_EDGE_EV)
+        else:
+            lo_new = lo
+        hi_new = min(hi, en - BELOW_OTHER_EDGE_EV) if en > e0_eV else hi
+        if lo_new >= e0_eV or hi_new <= e0_eV:
+            raise ValueError(
+                f"the {el} {ed} edge at {en:.1f} eV is too close to E0 = {e0_eV:.1f} eV "
+                f"(need ≥ {ABOVE_OTHER_EDGE_EV:g} eV below or ≥ {BELOW_OTHER_EDGE_EV:g} eV "
+                "above it): the two edges cannot be separated"
+            )
+        if lo_new > lo or hi_new < hi:
+            used.append((el, ed, en))
+        lo, hi = lo_new, hi_new
+    return UsableWindow(lo, hi, tuple(used))
+
+
+def _warn(flags: list[str], text: str) -> None:
+    flags.append(text)
+    warnings.warn(text, XASRangeWarning, stacklevel=3)
 
 
 def normalize_xas(
@@ -174,24 +233,29 @@ def normalize_xas(
     norm1: float | None = None,
     norm2: float | None = None,
     nnorm: int | None = None,
+    element: str | int | None = None,
+    edge: str = "K",
+    other_elements: Sequence[str] = (),
 ) -> XASNormalization:
-    """Pre-edge subtraction and normalization of μ(E) (Larch ``pre_edge`` conventions).
+    """Pre-edge subtraction and normalization of μ(E) (xraylarch 2026.3.1 ``pre_edge``).
 
     Parameters
     ----------
     energy_eV, mu : photon energies in eV and absorption μ(E) (any units, e.g. ln(I0/It))
     e0_eV : edge energy in eV; default: maximum of dμ/dE (:func:`find_e0`)
-    pre1, pre2 : pre-edge fit range in eV relative to E0; defaults: pre1 = second data
-        point − E0 (the first point is often bad), pre2 = −50 eV, or pre1/3 when the data
-        start less than 100 eV below E0
+    pre1, pre2 : pre-edge fit range in eV relative to E0; defaults (Larch 2026.3.1):
+        pre1 = second data point − E0 rounded to 5 eV, pre2 = pre1/2
     norm1, norm2 : post-edge fit range in eV relative to E0; defaults: norm2 = last point
-        − E0, norm1 = min(100 eV, norm2/3)
-    nnorm : post-edge polynomial order (0…3); default 2 if norm2 − norm1 > 300 eV, 1 if
-        > 30 eV, else 0
+        − E0 rounded to 5 eV, norm1 = min(25 eV, 5·round(norm2/15))
+    nnorm : post-edge polynomial order (0…3); default 2 if norm2 − norm1 ≥ 300 eV, 1 if
+        ≥ 30 eV, else 0
+    element, edge, other_elements : the absorbing element and edge and the sample's other
+        elements; when given, the ranges avoid their other tabulated edges (see module)
 
-    Ranges are clipped to the data; a range with fewer than 2 (pre) or nnorm + 2 (post)
-    points is widened around its centre. Raises ``ValueError`` on bad input (see
-    :func:`clean_spectrum`), an E0 outside the data, or data without an edge.
+    Ranges are clipped to the data; the ranges used are in the result (``pre1_eV`` …),
+    with ``flags`` saying what was shortened or is doubtful. Raises ``ValueError`` on bad
+    input (see :func:`clean_spectrum`), an E0 outside the data, data without an edge, or
+    another edge leaving too few points.
     """
     e, m = clean_spectrum(energy_eV, mu)
     if e0_eV is None:
@@ -204,22 +268,58 @@ def normalize_xas(
     above = e[e > e0]
     if below.size < 2 or above.size < 2:
         raise ValueError(f"E0 = {e0:.2f} eV needs at least two data points on each side")
+    flags: list[str] = []
+    window = usable_window(e, e0, element, edge, other_elements)
+    lo_rel, hi_rel = window.lo_eV - e0, window.hi_eV - e0
 
-    lo_rel, hi_rel = e[0] - e0, e[-1] - e0
-    p1 = (below[1] - e0 if below.size > 2 else lo_rel) if pre1 is None else float(pre1)
-    p2 = (-50.0 if p1 <= -100.0 else p1 / 3.0) if pre2 is None else float(pre2)
+    ie0 = int(np.argmin(np.abs(e - e0)))
+    if pre1 is None:
+        p1 = _round_to(e[1] - e0, 5.0 if ie0 > 20 else 2.0)
+        p1 = max(p1, e[0] - e0)
+    else:
+        p1 = float(pre1)
+    p2 = 0.5 * p1 if pre2 is None else float(pre2)
     p1, p2 = sorted((p1, p2))
-    p1, p2 = max(p1, lo_rel), min(p2, 0.0)
-    n2 = hi_rel if norm2 is None else float(norm2)
-    n2 = min(n2, hi_rel)
-    n1 = min(100.0, n2 / 3.0) if norm1 is None else float(norm1)
+    if p1 < lo_rel:
+        p1 = lo_rel
+        p2 = p2 if p2 > p1 + 5.0 else 0.5 * p1
+        _warn(flags, f"pre-edge range starts at E0{p1:+.1f} eV to avoid {window.describe()}")
+    p2 = min(p2, 0.0)
+    n2 = _round_to(e[-1] - e0, 5.0) if norm2 is None else float(norm2)
+    n2 = min(n2, e[-1] - e0)
+    n1 = min(25.0, 5.0 * round(n2 / 15.0)) if norm1 is None else float(norm1)
     n1, n2 = sorted((n1, n2))
-    n1 = max(n1, 0.0)
+    if n2 > hi_rel:
+        n2 = hi_rel
+        n1 = min(n1, n2 / 3.0)
+        _warn(flags, f"post-edge range ends at E0{n2:+.1f} eV to avoid {window.describe()}")
+    n1 = max(min(n1, n2 - 2.0), 0.0)
     order = _default_order(n2 - n1) if nnorm is None else int(nnorm)
     if not 0 <= order <= 3:
         raise ValueError(f"nnorm must be 0…3, got {nnorm}")
 
     x = e - e0
+    n_pre = int(np.count_nonzero((x >= p1) & (x <= p2)))
+    if window.edges and n_pre < 2:
+        raise ValueError(
+            f"only {n_pre} pre-edge points between {window.describe()} and E0 = {e0:.1f} eV:"
+            " give pre1/pre2 explicitly or measure further below the edge"
+        )
+    if p1 > -MIN_PRE_EDGE_EV or n_pre < MIN_PRE_POINTS:
+        _warn(
+            flags,
+            f"pre-edge range E0{p1:+.1f}…E0{p2:+.1f} eV has {n_pre} points and starts less "
+            f"than {MIN_PRE_EDGE_EV:g} eV below E0 (or has < {MIN_PRE_POINTS} points): the "
+            "edge step is not reliable; measure further below the edge",
+        )
+    n_post = int(np.count_nonzero((x >= n1) & (x <= n2)))
+    if window.edges and n_post < order + 2:
+        if n_post < 2:
+            raise ValueError(
+                f"only {n_post} post-edge points between E0 = {e0:.1f} eV and "
+                f"{window.describe()}: give norm1/norm2 explicitly"
+            )
+        order = n_post - 2
     ipre = _range_slice(x, p1, p2, 2)
     pre_coefs = np.polyfit(x[ipre], m[ipre], 1)
     pre_edge = np.polyval(pre_coefs, x)
@@ -250,4 +350,6 @@ def normalize_xas(
         norm1_eV=float(n1),
         norm2_eV=float(n2),
         nnorm=order,
+        other_edges=window.describe(),
+        flags=tuple(flags),
     )

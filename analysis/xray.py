@@ -17,12 +17,14 @@ Tables used
 from __future__ import annotations
 
 import functools
-from collections.abc import Mapping
+import json
+from collections.abc import Mapping, Sequence
 
 import numpy as np
 import xraydb
 import xraylib
 from numpy.typing import ArrayLike
+from scipy.interpolate import UnivariateSpline
 
 from .constants import FPP_CONST_EV_CM2_G, HC_EV_A, ME_C2_EV
 
@@ -108,11 +110,54 @@ def s_inc(element: str | int, q_invA: ArrayLike) -> np.ndarray:
     return out if np.ndim(q_invA) else out[0]
 
 
+@functools.lru_cache(maxsize=128)
+def _chantler_f1_table(symbol: str) -> tuple[np.ndarray, np.ndarray]:
+    """Chantler f' table nodes (E in eV, f') of one element, read once from xraydb."""
+    row = xraydb.get_xraydb().get_cache("Chantler", column="element", value=symbol)[0]
+    return np.array(json.loads(row.energy), dtype=float), np.array(json.loads(row.f1), dtype=float)
+
+
 def chantler_fp(element: str | int, energy_eV: ArrayLike) -> np.ndarray:
-    """Chantler f'(E) in electrons (anomalous real part; xraydb ``f1_chantler``)."""
+    """Chantler f'(E) in electrons (anomalous real part).
+
+    The same interpolation as xraydb ``f1_chantler`` (a cubic interpolating spline through
+    the table nodes from 3 below to 3 above the requested energies), with the table read
+    once per element instead of on every call.
+    """
     e = np.asarray(energy_eV, dtype=float)
-    out = np.asarray(xraydb.f1_chantler(element_symbol(element), np.atleast_1d(e)), dtype=float)
-    return out.reshape(e.shape)
+    flat = np.atleast_1d(e).ravel()
+    if flat.size == 0:
+        return np.zeros(e.shape)
+    if np.any(~np.isfinite(flat)) or np.any(flat <= 0) or np.any(flat > 1e6):
+        raise ValueError("photon energy must be finite, positive and ≤ 1 MeV (eV)")
+    te, ty = _chantler_f1_table(element_symbol(element))
+    lo = max(0, -3 + int(np.flatnonzero(te <= flat.min()).max()))
+    hi = min(te.size, 3 + int(np.flatnonzero(te <= flat.max()).max()))
+    ty = np.where(np.abs(ty[lo : hi + 1]) < 1e-99, 1e-99, ty[lo : hi + 1])
+    return UnivariateSpline(te[lo : hi + 1], ty, s=0)(flat).reshape(e.shape)
+
+
+_ALL_EDGES = ("K", "L1", "L2", "L3", "M1", "M2", "M3", "M4", "M5")
+
+
+def edges_between(
+    elements: Sequence[str | int], lo_eV: float, hi_eV: float
+) -> list[tuple[str, str, float]]:
+    """Tabulated absorption edges (xraylib) of ``elements`` with lo_eV ≤ E ≤ hi_eV.
+
+    Returns (symbol, edge, energy in eV) sorted by energy; edges K, L1–L3, M1–M5.
+    """
+    out = []
+    for el in elements:
+        sym = element_symbol(el)
+        for edge in _ALL_EDGES:
+            try:
+                en = edge_energy_eV(sym, edge)
+            except ValueError:
+                continue
+            if lo_eV <= en <= hi_eV:
+                out.append((sym, edge, en))
+    return sorted(out, key=lambda x: x[2])
 
 
 @functools.lru_cache(maxsize=128)
