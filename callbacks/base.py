@@ -9,13 +9,22 @@ document carries ``analysis``, ``raw_uids``, ``parameters`` and ``axsuite_versio
 Subclasses set ``analysis_name`` and implement :meth:`accepts`, :meth:`on_start`,
 :meth:`on_event` and :meth:`on_stop`; ``on_stop`` returns the result object (a frozen
 dataclass) or None, and calls :meth:`publish` with result streams.
+
+An analysis that fails (an exception in ``on_start``/``on_event``/``on_stop``, or
+:meth:`fail` called by the subclass) says so in one line (which analysis, which scan,
+why) and records an analysis run whose stop has ``exit_status: "fail"`` and the reason;
+the scan itself goes on. A plot directory that cannot be written is reported once and
+plots are skipped: the analysis still runs and publishes.
 """
 
 from __future__ import annotations
 
 import dataclasses
+import logging
+import os
 import time
 from collections.abc import Callable, Mapping, Sequence
+from pathlib import Path
 from typing import Any, ClassVar
 
 import event_model
@@ -23,6 +32,23 @@ import numpy as np
 from axsuite.analysis.provenance import axsuite_version
 
 Publisher = Callable[[str, dict], None]
+
+logger = logging.getLogger("axsuite.callbacks")
+
+
+def _reason(exc: BaseException) -> str:
+    """One line describing an exception: its message (first line) or its type."""
+    text = str(exc).strip().splitlines()
+    return text[0] if text else type(exc).__name__
+
+
+def _writable_dir(path: Path) -> bool:
+    """True if ``path`` is (or can be created as) a directory this process can write into."""
+    try:
+        path.mkdir(parents=True, exist_ok=True)
+    except OSError:
+        return False
+    return os.access(path, os.W_OK | os.X_OK)
 
 
 def _jsonable(value: Any) -> Any:
@@ -66,6 +92,10 @@ class AnalysisCallback(event_model.DocumentRouter):
     """
 
     analysis_name: ClassVar[str] = ""
+    #: Validate every published event against the schema (True) or only the first event of
+    #: each stream, composing the others unvalidated with the same keys (default; the
+    #: documents are identical, see tests/test_analysis_publish.py).
+    validate_every_event: ClassVar[bool] = False
 
     def __init__(
         self, *, publish: Publisher | None = None, echo: Callable[[str], None] | None = print
@@ -79,6 +109,9 @@ class AnalysisCallback(event_model.DocumentRouter):
         self.fields: dict[str, str] = {}
         self._stream_of: dict[str, str] = {}
         self.complete = True
+        #: raw uid → one-line reason of every failed analysis (also published as a fail run)
+        self.failures: dict[str, str] = {}
+        self._failure: str | None = None
 
     # ----------------------------------------------------------------- subclass API
     def accepts(self, start: Mapping) -> bool:
@@ -106,7 +139,9 @@ class AnalysisCallback(event_model.DocumentRouter):
             self.fields = dict(doc.get("fields", {}))
             self._stream_of = {}
             self.complete = True
-            self.on_start(doc)
+            self._failure = None
+            self._check_plot_dir()
+            self._guard("on_start", self.on_start, doc)
         else:
             self.raw_start = None
         return doc
@@ -117,18 +152,71 @@ class AnalysisCallback(event_model.DocumentRouter):
         return doc
 
     def event(self, doc):
-        if self.raw_start is not None and doc["descriptor"] in self._stream_of:
-            self.on_event(doc, self._stream_of[doc["descriptor"]])
+        if (
+            self.raw_start is not None
+            and self._failure is None
+            and doc["descriptor"] in self._stream_of
+        ):
+            self._guard("on_event", self.on_event, doc, self._stream_of[doc["descriptor"]])
         return doc
 
     def stop(self, doc):
         if self.raw_start is not None:
             self.complete = doc.get("exit_status") != "incomplete"
-            result = self.on_stop(doc)
-            if result is not None:
+            result = None
+            if self._failure is None:
+                result = self._guard("on_stop", self.on_stop, doc)
+            if self._failure is not None:
+                self._publish_failure(self._failure)
+            elif result is not None:
                 self.results[self.raw_start["uid"]] = result
             self.raw_start = None
         return doc
+
+    def _guard(self, stage: str, method: Callable[..., Any], *args: Any) -> Any:
+        """Call a subclass hook; an exception becomes this run's failure (see :meth:`fail`)."""
+        try:
+            return method(*args)
+        except Exception as exc:  # a failing analysis must not stop the scan
+            logger.debug("%s %s failed", self.analysis_name, stage, exc_info=True)
+            self.fail(f"{type(exc).__name__} in {stage}: {_reason(exc)}")
+            return None
+
+    def fail(self, reason: str) -> None:
+        """Mark the current run's analysis as failed: one line now, a fail run at the stop.
+
+        Subclasses call it (then return None from ``on_stop``) when their analysis cannot
+        give a result; exceptions raised by the hooks end up here too.
+        """
+        if self.raw_start is None or self._failure is not None:
+            return
+        self._failure = reason
+        start = self.raw_start
+        line = (
+            f"{self.analysis_name or type(self).__name__} analysis FAILED for scan "
+            f"{start.get('scan_id', '?')} ({str(start.get('uid', ''))[:8]}): {reason}"
+        )
+        if self.echo is not None:
+            self.echo(line)
+        else:
+            logger.warning(line)
+
+    def _publish_failure(self, reason: str) -> None:
+        uid = self.raw_start["uid"]
+        self.failures[uid] = reason
+        md = self._run_metadata([uid], {"failure": reason})
+        bundle = event_model.compose_run(metadata=md)
+        self._emit("start", bundle.start_doc)
+        self._emit("stop", bundle.compose_stop(exit_status="fail", reason=reason))
+
+    def _check_plot_dir(self) -> None:
+        plot_dir = getattr(self, "plot_dir", None)
+        if plot_dir is not None and not _writable_dir(Path(plot_dir)):
+            self.say(
+                f"{self.analysis_name}: cannot write plots to {plot_dir} (not a writable "
+                "directory); analysing without plots"
+            )
+            self.plot_dir = None
 
     # ----------------------------------------------------------------- helpers
     def field(self, role: str) -> str:
@@ -165,16 +253,7 @@ class AnalysisCallback(event_model.DocumentRouter):
         ``units`` maps field → unit string. Returns the analysis run uid.
         """
         units = dict(units or {})
-        md = {
-            "analysis": self.analysis_name,
-            "plan_name": f"analysis:{self.analysis_name}",
-            "raw_uids": list(raw_uids),
-            "parameters": _jsonable(self.parameters()),
-            "axsuite_version": axsuite_version(),
-            "complete": self.complete,
-        }
-        md.update(_jsonable(dict(extra_md or {})))
-        bundle = event_model.compose_run(metadata=md)
+        bundle = event_model.compose_run(metadata=self._run_metadata(raw_uids, extra_md))
         self._emit("start", bundle.start_doc)
         for name, rows in streams.items():
             rows = list(rows)
@@ -184,12 +263,35 @@ class AnalysisCallback(event_model.DocumentRouter):
             desc = bundle.compose_descriptor(name=name, data_keys=data_keys)
             self._emit("descriptor", desc.descriptor_doc)
             now = time.time()
-            for row in rows:
+            for i, row in enumerate(rows):
+                if row.keys() != data_keys.keys():
+                    raise ValueError(
+                        f"{self.analysis_name}: stream {name!r} row {i} has fields "
+                        f"{sorted(row)}, expected {sorted(data_keys)}"
+                    )
                 data = {k: v.item() if isinstance(v, np.generic) else v for k, v in row.items()}
-                ev = desc.compose_event(data=data, timestamps=dict.fromkeys(data, now))
+                ev = desc.compose_event(
+                    data=data,
+                    timestamps=dict.fromkeys(data, now),
+                    validate=self.validate_every_event or i == 0,
+                )
                 self._emit("event", ev)
         self._emit("stop", bundle.compose_stop())
         return bundle.start_doc["uid"]
+
+    def _run_metadata(
+        self, raw_uids: Sequence[str], extra_md: Mapping[str, Any] | None
+    ) -> dict[str, Any]:
+        md = {
+            "analysis": self.analysis_name,
+            "plan_name": f"analysis:{self.analysis_name}",
+            "raw_uids": list(raw_uids),
+            "parameters": _jsonable(self.parameters()),
+            "axsuite_version": axsuite_version(),
+            "complete": self.complete,
+        }
+        md.update(_jsonable(dict(extra_md or {})))
+        return md
 
     def _emit(self, name: str, doc: dict) -> None:
         self.published.append((name, doc))

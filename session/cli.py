@@ -11,22 +11,101 @@ import datetime
 import importlib
 import json
 import logging
+import os
 import sys
 import warnings
 from collections.abc import Callable, Sequence
-
-from .profile import ProfileError
+from pathlib import Path
 
 
 class UserError(Exception):
     """An error the user can fix; printed as one line."""
 
 
-def _common(p: argparse.ArgumentParser) -> None:
+def _common(p: argparse.ArgumentParser, *, top: bool = False) -> None:
+    """``--data-dir`` and ``--profile``, accepted before or after the subcommand (the
+    subcommand's copies default to SUPPRESS so they never overwrite the global ones)."""
     p.add_argument(
-        "--data-dir", default=None, help="data directory (default $AXSUITE_DATA or ./axsuite-data)"
+        "--data-dir",
+        default=None if top else argparse.SUPPRESS,
+        help="data directory (default $AXSUITE_DATA or ./axsuite-data)",
     )
-    p.add_argument("--profile", default="default", help="profile name or YAML path")
+    p.add_argument(
+        "--profile",
+        default="default" if top else argparse.SUPPRESS,
+        help="profile name or YAML path",
+    )
+
+
+#: Commands that write into the data directory (it must be a writable directory).
+WRITING_COMMANDS = frozenset({"demo", "shell", "backfill", "serve", "worker", "queue-server"})
+#: Options naming an input file that must exist (argparse dest → how the user wrote it).
+INPUT_FILES = {
+    "file": "FILE",
+    "cif": "--cif",
+    "instrument": "--instrument",
+    "standard": "--standard",
+}
+
+
+def check_data_dir(data_dir: str | None, *, writing: bool) -> None:
+    """Refuse a data directory that is a file, lies under a file, or (``writing``) cannot be
+    written or created; UserError with one line. Nothing is created here."""
+    from .catalog import resolve_data_dir
+
+    path = resolve_data_dir(data_dir)
+    shown = data_dir or str(path)
+    if path.exists() and not path.is_dir():
+        raise UserError(f"--data-dir {shown} is a file, not a directory")
+    parent = path
+    while not parent.exists():
+        parent = parent.parent
+    if not parent.is_dir():
+        raise UserError(f"--data-dir {shown} cannot be a directory: {parent} is a file")
+    if writing and not os.access(parent, os.W_OK | os.X_OK):
+        what = "is not writable" if parent == path else f"cannot be created ({parent} is read-only)"
+        raise UserError(f"--data-dir {shown} {what}; give a writable directory")
+
+
+def check_paths(args: argparse.Namespace) -> None:
+    """Input files must be existing regular files; ``-o`` must not be a directory."""
+    for dest, label in INPUT_FILES.items():
+        value = getattr(args, dest, None)
+        if not isinstance(value, str):
+            continue
+        path = Path(value).expanduser()
+        if not path.exists():
+            raise UserError(f"{label} {value}: no such file")
+        if path.is_dir():
+            raise UserError(f"{label} {value} is a directory; give a file")
+        if not os.access(path, os.R_OK):
+            raise UserError(f"{label} {value} is not readable")
+    output = getattr(args, "output", None)
+    if isinstance(output, str):
+        path = Path(output).expanduser()
+        if path.is_dir():
+            raise UserError(f"-o {output} is a directory; give a file name")
+        if not path.parent.is_dir():
+            raise UserError(f"-o {output}: directory {path.parent} does not exist")
+        if not os.access(path.parent, os.W_OK | os.X_OK):
+            raise UserError(f"-o {output}: directory {path.parent} is not writable")
+
+
+def error_line(exc: BaseException) -> str | None:
+    """One line for an error the user can fix, or None for a bug (traceback)."""
+    # a ProfileError is a ValueError (not imported here: axs --help loads no pydantic)
+    if isinstance(exc, (UserError, ValueError, LookupError, ConnectionError)):
+        return str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+    if isinstance(exc, OSError):
+        where = f": {exc.filename}" if exc.filename else ""
+        return f"{exc.strerror or exc}{where}"
+    yaml = sys.modules.get("yaml")
+    if yaml is not None and isinstance(exc, yaml.YAMLError):
+        mark = getattr(exc, "problem_mark", None)
+        at = f" at line {mark.line + 1}, column {mark.column + 1}" if mark else ""
+        problem = getattr(exc, "problem", None) or "invalid YAML"
+        return f"malformed YAML{at}: {problem}"
+    return None
 
 
 def _publish_option(p: argparse.ArgumentParser) -> None:
@@ -142,36 +221,13 @@ def cmd_shell(args: argparse.Namespace) -> int:
     import IPython
 
     from .session import build_session
+    from .shell import shell_config, shell_namespace
 
     s = build_session(
         args.profile, data_dir=args.data_dir, table=True, plots=True, publish_to=args.publish
     )
-    ns = {
-        "RE": s.RE,
-        "bl": s.bl,
-        "catalog": s.catalog,
-        "session": s,
-        "profile": s.profile,
-        **vars(s.bl),
-        **vars(s.plans),
-    }
-    ns.pop("profile", None)
-    ns["profile"] = s.profile
-    banner = (
-        "axsuite shell — RE, bl (devices), catalog; plans: "
-        + ", ".join(sorted(vars(s.plans)))
-        + "\n  e.g. RE(edge_scan('Cu'))"
-    )
-    IPython.start_ipython(argv=[], user_ns=ns, display_banner=False, config=_ipython_config(banner))
+    IPython.start_ipython(argv=[], user_ns=shell_namespace(s), config=shell_config(s))
     return 0
-
-
-def _ipython_config(banner: str):
-    from traitlets.config import Config
-
-    c = Config()
-    c.TerminalInteractiveShell.banner1 = banner + "\n"
-    return c
 
 
 #: Subcommands that live in their own modules, imported only when chosen (so ``axs --help``
@@ -179,6 +235,9 @@ def _ipython_config(banner: str):
 #: function, handler, one-line help). To add a command: one line here.
 EXTRA_COMMANDS: dict[str, tuple[str, str, str, str]] = {
     "export": ("export", "configure_parser", "cmd_export", "export a stored run to a file"),
+    "stopping": ("stopping_cli", "configure", "cmd_stopping", "stopping powers and ranges table"),
+    "estimate": ("estimate", "configure", "cmd_estimate", "points, duration, grid of a plan"),
+    "profile": ("profile_cli", "configure", "cmd_profile", "check profiles; JSON schema"),
     "analyze-pattern": (
         "analyze_pattern",
         "configure_parser",
@@ -207,6 +266,7 @@ def build_parser(chosen: str | None = None) -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="axs", description="axsuite: AXS beamline acquisition and analysis"
     )
+    _common(parser, top=True)
     sub = parser.add_subparsers(dest="command", required=True)
     p = sub.add_parser("demo", help="run the simulated campaign into the catalog")
     _common(p)
@@ -250,9 +310,14 @@ def main(argv: Sequence[str] | None = None) -> int:
     chosen = next((a for a in argv if a in EXTRA_COMMANDS), None)
     args = build_parser(chosen).parse_args(argv)
     try:
+        check_data_dir(args.data_dir, writing=args.command in WRITING_COMMANDS)
+        check_paths(args)
         return int(args.func(args) or 0)
-    except (UserError, ProfileError, ValueError, LookupError, ConnectionError) as exc:
-        print(f"axs {args.command}: error: {exc}", file=sys.stderr)
+    except Exception as exc:
+        line = error_line(exc)
+        if line is None:
+            raise
+        print(f"axs {args.command}: error: {line}", file=sys.stderr)
         return 2
     except KeyboardInterrupt:
         print(f"axs {args.command}: interrupted", file=sys.stderr)
