@@ -13,6 +13,8 @@ FPP_CONST_EV_CM2_G : N_A·2·h·c·r_e in eV·cm²/mol (4.20804×10⁷), so that
     f'' = E[eV]·(μ/ρ)[cm²/g]·A[g/mol] / FPP_CONST_EV_CM2_G (optical theorem)
 KTOE_EV_A2 : ħ²/2mₑ in eV·Å² (E − E0 = KTOE_EV_A2·k²)
 FWHM_PER_SIGMA : 2√(2 ln 2) = 2.35482…, FWHM of a Gaussian in units of its σ
+GAS_CONSTANT_J_MOL_K : molar gas constant R in J/(mol·K)
+ATM_PA : standard atmosphere in Pa
 wavelength_A, energy_eV_from_wavelength : photon energy (eV) ↔ wavelength (Å)
 """
 
@@ -33,6 +35,10 @@ BARN_CM2: float = 1e-24
 KTOE_EV_A2: float = _c.hbar**2 / (2.0 * _c.m_e) / _c.e * 1e20
 #: FWHM of a Gaussian in units of its standard deviation, 2√(2 ln 2)
 FWHM_PER_SIGMA: float = 2.0 * float(np.sqrt(2.0 * np.log(2.0)))
+#: Molar gas constant R in J/(mol·K) (ideal-gas densities of ion-chamber fills)
+GAS_CONSTANT_J_MOL_K: float = _c.R
+#: One standard atmosphere in Pa
+ATM_PA: float = _c.atm
 
 
 def wavelength_A(energy_eV: ArrayLike) -> np.ndarray:

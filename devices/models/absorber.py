@@ -15,10 +15,8 @@ from typing import Protocol
 import numpy as np
 import xraylib
 from axsuite.analysis import xray
+from axsuite.analysis.constants import ATM_PA, GAS_CONSTANT_J_MOL_K
 from numpy.typing import ArrayLike
-
-GAS_CONSTANT_J_MOL_K = 8.314462618
-ATM_PA = 101325.0
 
 
 class NearEdgeModel(Protocol):
