@@ -2,10 +2,42 @@
 
 from __future__ import annotations
 
+import numbers
+from collections.abc import Sequence
 from typing import Any
 
+import numpy as np
 from axsuite.analysis import xray
 from axsuite.analysis.provenance import axsuite_version
+
+
+def number(name: str, value: Any, unit: str, *, positive: bool = False) -> float:
+    """``value`` as a finite float; ValueError naming ``name``, the bad value and the unit
+    for text, booleans, arrays, NaN/inf (and values ≤ 0 when ``positive``)."""
+    if isinstance(value, bool) or not isinstance(value, numbers.Real):
+        raise ValueError(
+            f"{name} must be a number ({unit}), got {value!r} ({type(value).__name__})"
+        )
+    v = float(value)
+    if v != v or v in (float("inf"), float("-inf")) or (positive and v <= 0):
+        what = "a positive number" if positive else "a finite number"
+        raise ValueError(f"{name} must be {what} ({unit}), got {value!r}")
+    return v
+
+
+def triple(name: str, value: Any, unit: str) -> tuple[float, float, float]:
+    """A (start, stop, step) request as three finite floats with stop > start and step > 0;
+    ValueError naming ``name`` and the bad value otherwise."""
+    if not isinstance(value, Sequence | np.ndarray) or isinstance(value, str) or len(value) != 3:
+        raise ValueError(f"{name} must be (start, stop, step) in {unit}, got {value!r}")
+    start, stop, step = (number(f"{name} {k}", v, unit) for k, v in
+                         zip(("start", "stop", "step"), value, strict=True))  # fmt: skip
+    if step <= 0 or stop <= start:
+        raise ValueError(
+            f"{name} must be (start, stop, step) in {unit} with stop > start and step > 0, "
+            f"got {tuple(value)!r}"
+        )
+    return start, stop, step
 
 
 def check_edge(

@@ -24,6 +24,12 @@ from ._common import base_metadata, check_edge, field_map
 #: Default energies below the edge, relative to E0 (eV; DESIGN §7.3).
 DEFAULT_OFFSETS_EV: tuple[float, ...] = (-25.0, -250.0)
 
+#: Closest approach to the edge (eV below E0). Closer, the beam's tail (Si(111) bandwidth
+#: ≈ 1.3 eV at Cu K, K-hole width ≈ 1.5 eV) excites fluorescence that the elastic window
+#: cannot reject (simulated leakage 71 % at E0 − 3 eV, 87 % at E0 − 1 eV, 2.7 % at E0 − 250 eV)
+#: and f′ is at its logarithmic singularity.
+MIN_EDGE_DISTANCE_EV = 5.0
+
 
 @dataclasses.dataclass(frozen=True)
 class AXSScanGrid:
@@ -112,6 +118,14 @@ def validate_axs_scan(
         raise ValueError(
             f"AXS energies must lie below the {symbol} {edge} edge ({e0:.1f} eV): "
             f"{above.tolist()} eV are at or above it"
+        )
+    near = energies[energies > e0 - MIN_EDGE_DISTANCE_EV]
+    if near.size:
+        raise ValueError(
+            f"AXS energies must lie at least {MIN_EDGE_DISTANCE_EV:g} eV below the {symbol} "
+            f"{edge} edge ({e0:.1f} eV): {[round(float(e), 3) for e in near]} eV "
+            f"{'is' if near.size == 1 else 'are'} only "
+            f"{', '.join(f'{e0 - e:.3g}' for e in near)} eV below it"
         )
     if energies.min() < lo or energies.max() > hi:
         raise ValueError(f"energies leave the monochromator range {lo:.0f}–{hi:.0f} eV")

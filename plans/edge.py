@@ -13,7 +13,10 @@ from axsuite.analysis import xray
 from axsuite.analysis.constants import KTOE_EV_A2
 from cycler import cycler
 
-from ._common import base_metadata, check_edge, field_map
+from ._common import base_metadata, check_edge, field_map, number
+
+#: Largest number of energy points in one edge scan (a 1e-6 eV step is a typo, not a plan).
+MAX_POINTS = 20000
 
 #: Default regions relative to the tabulated edge: energies in eV, k in Å⁻¹, dwell in s.
 DEFAULT_REGIONS: tuple[dict[str, float], ...] = (
@@ -38,10 +41,14 @@ class EdgeScanGrid:
 def _region_points(region: Mapping[str, float], e0: float, index: int) -> np.ndarray:
     keys = set(region) - {"dwell_s"}
     if keys == {"start", "stop", "step"}:
-        start, stop, step = (float(region[k]) for k in ("start", "stop", "step"))
+        start, stop, step = (
+            number(f"region {index} {k}", region[k], "eV") for k in ("start", "stop", "step")
+        )
         to_e = lambda x: e0 + x  # noqa: E731
     elif keys == {"k_start", "k_stop", "k_step"}:
-        start, stop, step = (float(region[k]) for k in ("k_start", "k_stop", "k_step"))
+        start, stop, step = (
+            number(f"region {index} {k}", region[k], "Å⁻¹") for k in ("k_start", "k_stop", "k_step")
+        )
         if start < 0:
             raise ValueError(f"region {index}: k_start must be ≥ 0 Å⁻¹, got {start}")
         to_e = lambda k: e0 + KTOE_EV_A2 * k**2  # noqa: E731
@@ -59,6 +66,11 @@ def _region_points(region: Mapping[str, float], e0: float, index: int) -> np.nda
             f"region {index}: stop ({stop}) must be above start ({start}): empty or inverted region"
         )
     n = int(np.floor((stop - start) / step + 1e-9)) + 1
+    if n > MAX_POINTS:
+        raise ValueError(
+            f"region {index}: step {step:g} from {start:g} to {stop:g} gives {n} points, more "
+            f"than the limit of {MAX_POINTS}; use a larger step"
+        )
     return to_e(start + step * np.arange(n))
 
 
@@ -76,17 +88,19 @@ def validate_edge_scan(
     """
     symbol, e0 = check_edge(element, edge, energy_limits_eV)
     lo, hi = energy_limits_eV
-    if not np.isfinite(dwell_s) or dwell_s <= 0:
-        raise ValueError(f"dwell_s must be a positive time in seconds, got {dwell_s}")
+    dwell_s = number("dwell_s", dwell_s, "s", positive=True)
+    if regions is not None and (
+        isinstance(regions, (str, bytes, Mapping))
+        or not all(isinstance(r, Mapping) for r in regions)
+    ):
+        raise ValueError(f"regions must be a list of mappings (start/stop/step …), got {regions!r}")
     regions = DEFAULT_REGIONS if regions is None else tuple(dict(r) for r in regions)
     if not regions:
         raise ValueError("regions is empty: give at least one region")
     energies, dwells = [], []
     for i, region in enumerate(regions):
         pts = _region_points(region, e0, i)
-        d = float(region.get("dwell_s", dwell_s))
-        if not np.isfinite(d) or d <= 0:
-            raise ValueError(f"region {i}: dwell_s must be positive, got {d}")
+        d = number(f"region {i}: dwell_s", region.get("dwell_s", dwell_s), "s", positive=True)
         if energies and pts[0] <= energies[-1][-1] - 1e-6:
             raise ValueError(
                 f"region {i} starts at {pts[0]:.2f} eV, below the end of region {i - 1}"
@@ -96,6 +110,11 @@ def validate_edge_scan(
         energies.append(pts)
         dwells.append(np.full(len(pts), d))
     grid = np.concatenate(energies)
+    if grid.size > MAX_POINTS:
+        raise ValueError(
+            f"the regions give {grid.size} points, more than the limit of {MAX_POINTS}; "
+            "use larger steps"
+        )
     if grid.min() < lo or grid.max() > hi:
         raise ValueError(
             f"scan range {grid.min():.1f}–{grid.max():.1f} eV leaves the monochromator range "

@@ -28,7 +28,7 @@ import numpy as np
 from axsuite.analysis.constants import HC_EV_A
 from axsuite.analysis.lineprofile import find_peaks, fit_instrument_function, fit_peaks
 
-from ._common import base_metadata
+from ._common import base_metadata, number, triple
 
 #: Largest number of 2θ points in one scan.
 MAX_POINTS = 50000
@@ -62,22 +62,20 @@ def validate_powder_scan(
     name = cfg.sample if sample is None else str(sample)
     if name not in cfg.samples:
         raise ValueError(f"unknown powder sample {name!r}; known: {sorted(cfg.samples)}")
-    start, stop, step = (float(v) for v in (cfg.two_theta if two_theta is None else two_theta))
-    if not np.all(np.isfinite([start, stop, step])) or step <= 0 or stop <= start:
-        raise ValueError("two_theta must be (start, stop, step) in deg with stop > start, step > 0")
+    start, stop, step = triple(
+        "two_theta", cfg.two_theta if two_theta is None else two_theta, "deg"
+    )
     n = int(np.floor((stop - start) / step + 1e-9)) + 1
     if n > MAX_POINTS:
         raise ValueError(f"{n} points exceed the limit of {MAX_POINTS}; use a larger step")
     lo, hi = beamline.arm.two_theta.limits
     if start < lo or stop > hi or start <= 0:
         raise ValueError(f"2θ {start:g}–{stop:g} deg is outside the arm limits ({lo:g}, {hi:g})")
-    energy = float(cfg.energy_eV if energy_eV is None else energy_eV)
+    energy = number("energy_eV", cfg.energy_eV if energy_eV is None else energy_eV, "eV")
     elo, ehi = beamline.dcm.energy.limits
     if not elo <= energy <= ehi:
         raise ValueError(f"energy {energy:g} eV is outside the mono range {elo:g}–{ehi:g} eV")
-    dwell = float(cfg.dwell_s if dwell_s is None else dwell_s)
-    if not np.isfinite(dwell) or dwell <= 0:
-        raise ValueError(f"dwell_s must be a positive time in seconds, got {dwell_s}")
+    dwell = number("dwell_s", cfg.dwell_s if dwell_s is None else dwell_s, "s", positive=True)
     return PowderScanRequest(name, start + step * np.arange(n), energy, dwell)
 
 

@@ -14,7 +14,7 @@ from axsuite.analysis.xray import element_symbol
 from axsuite.devices.models import ionbeam as ib
 from cycler import cycler
 
-from ._common import base_metadata
+from ._common import base_metadata, number
 
 
 @dataclasses.dataclass(frozen=True)
@@ -63,7 +63,11 @@ def validate_stopping_scan(
                 + ", ".join(f"{n} ({f.formula})" for n, f in foils.items())
             )
         name = matches[0]
-    e = np.asarray(energies_MeV, dtype=float).ravel()
+    if isinstance(energies_MeV, (str, bytes)) or not isinstance(
+        energies_MeV, Sequence | np.ndarray
+    ):
+        raise ValueError(f"energies_MeV must be a list of energies (MeV), got {energies_MeV!r}")
+    e = np.array([number("energies_MeV", v, "MeV") for v in energies_MeV], dtype=float)
     if e.size == 0:
         raise ValueError("energies_MeV is empty")
     if not np.all(np.isfinite(e)) or np.any(e <= 0):
@@ -75,8 +79,7 @@ def validate_stopping_scan(
         raise ValueError(
             f"energies {e.min():g}–{e.max():g} MeV leave the source range {lo:g}–{hi:g} MeV"
         )
-    if not np.isfinite(dwell_s) or dwell_s <= 0:
-        raise ValueError(f"dwell_s must be a positive time in seconds, got {dwell_s}")
+    dwell_s = number("dwell_s", dwell_s, "s", positive=True)
     truth = ib.IonBeamTruth(
         species, foils[name], i_eV=(true_i_eV or {}).get(name), charge_model=charge_model
     )
