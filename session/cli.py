@@ -237,6 +237,7 @@ EXTRA_COMMANDS: dict[str, tuple[str, str, str, str]] = {
     "export": ("export", "configure_parser", "cmd_export", "export a stored run to a file"),
     "stopping": ("stopping_cli", "configure", "cmd_stopping", "stopping powers and ranges table"),
     "estimate": ("estimate", "configure", "cmd_estimate", "points, duration, grid of a plan"),
+    "report": ("report", "configure", "cmd_report", "one HTML page of runs or a campaign"),
     "profile": ("profile_cli", "configure", "cmd_profile", "check profiles; JSON schema"),
     "analyze-pattern": (
         "analyze_pattern",
@@ -244,6 +245,7 @@ EXTRA_COMMANDS: dict[str, tuple[str, str, str, str]] = {
         "cmd_analyze_pattern",
         "analyse a powder pattern file (no scan)",
     ),
+    "analyze-xas": ("analyze_xas", "configure_parser", "cmd_analyze_xas", "analyse XAS files"),
     "serve": ("server", "configure", "cmd_serve", "tiled server for the beamline catalog"),
     "worker": ("worker", "configure", "cmd_worker", "remote analysis worker (0MQ or NATS)"),
     "queue-server": (
