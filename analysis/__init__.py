@@ -13,5 +13,5 @@ Public modules (DESIGN §8 names live in the first of each group):
   ``axs_corrections`` (dead time, leakage, normalization, Compton subtraction);
 * ``lineprofile`` (profiles, size/strain, texture), ``crystal`` (structure factors from
   the space group), ``refinement`` (whole-pattern refinement), ``readers`` (pattern files);
-* ``stopping`` (ion stopping powers) with ``stopping_tables`` (coefficients, I values).
+* ``stopping`` (ion stopping powers; a subpackage by subject, coefficient tables as data).
 """

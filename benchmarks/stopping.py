@@ -1,44 +1,79 @@
-"""Benchmark: electronic stopping of p, He and U in Au for 10⁴ energies (vectorised).
+"""Benchmark: electronic stopping of p, He and U in Au for 10⁴ energies against pycatima.
 
-Prints the wall time of one call on 10⁴ energies (0.01–100 MeV/u), the time per energy, and
-the ratio to 100 scalar calls scaled to 10⁴ (what a per-energy loop would cost).
-Run: ``python benchmarks/stopping.py``.
+Anchor: pycatima's array call ``dedx_from_range(projectile, energies, material)`` (CATIMA,
+an optional benchmark dependency: ``pip install pycatima``), measured side by side with
+:func:`axsuite.analysis.stopping.electronic_stopping` on the same 10⁴ energies (0.01–100
+MeV/u): one warm-up call of each (CATIMA builds and caches its tables there), then
+``rounds`` interleaved rounds; prints the median [min, max] of each and the ratio of the
+medians (axsuite/CATIMA; ≤ 1 means not slower). Without pycatima only axsuite is timed.
+Run: ``python benchmarks/stopping.py [rounds]``; :func:`run` returns the numbers.
 """
 
 from __future__ import annotations
 
+import sys
 import time
 
 import numpy as np
 from axsuite.analysis.stopping import electronic_stopping
 
-IONS = (("p", 1, 1.00728), ("He", 2, 4.0026), ("U", 92, 238.05))
+IONS = (("p", 1, 1.00728, 1), ("He", 2, 4.0026, 4), ("U", 92, 238.05, 238))
 
 
-def _best_of(func, repeat: int = 5) -> float:
-    best = np.inf
-    for _ in range(repeat):
-        t0 = time.perf_counter()
-        func()
-        best = min(best, time.perf_counter() - t0)
-    return best
+def _timed(fn) -> float:
+    t0 = time.perf_counter()
+    fn()
+    return time.perf_counter() - t0
 
 
-def main() -> None:
-    energies = np.geomspace(0.01, 100.0, 10_000)
-    few = energies[:: len(energies) // 100][:100]
-    electronic_stopping(1, 1.00728, "Au", energies)
-    print(f"{'ion':4s} {'10^4 energies (ms)':>20s} {'per energy (µs)':>16s} {'loop/vector':>12s}")
-    for name, z1, a1 in IONS:
-        t_vec = _best_of(lambda z1=z1, a1=a1: electronic_stopping(z1, a1, "Au", energies))
-        t_loop = _best_of(
-            lambda z1=z1, a1=a1: [electronic_stopping(z1, a1, "Au", e) for e in few], repeat=2
-        ) * (energies.size / few.size)
-        print(
-            f"{name:4s} {t_vec * 1e3:20.2f} {t_vec / energies.size * 1e6:16.3f} "
-            f"{t_loop / t_vec:12.1f}"
-        )
+def run(rounds: int = 7, n: int = 10_000) -> dict[str, dict[str, list[float] | float]]:
+    """Times (s) per ion: {"axsuite": [...], "catima": [...] or [], "ratio": median ratio}."""
+    if rounds < 5:
+        raise ValueError(f"rounds must be ≥ 5, got {rounds}")
+    try:
+        import pycatima as catima
+    except ImportError:
+        catima = None
+    energies = np.geomspace(0.01, 100.0, n)
+    out: dict[str, dict[str, list[float] | float]] = {}
+    for name, z1, a1, a_int in IONS:
+
+        def ours(z1=z1, a1=a1) -> None:
+            electronic_stopping(z1, a1, "Au", energies)
+
+        theirs = None
+        if catima is not None:
+            projectile, material = catima.Projectile(a_int, z1), catima.get_material(79)
+
+            def theirs(p=projectile, m=material) -> None:
+                catima.dedx_from_range(p, energies, m)
+
+            theirs()
+        ours()
+        t_ours, t_theirs = [], []
+        for _ in range(rounds):
+            t_ours.append(_timed(ours))
+            if theirs is not None:
+                t_theirs.append(_timed(theirs))
+        ratio = float(np.median(t_ours) / np.median(t_theirs)) if t_theirs else float("nan")
+        out[name] = {"axsuite": t_ours, "catima": t_theirs, "ratio": ratio}
+    return out
+
+
+def _fmt(times: list[float]) -> str:
+    if not times:
+        return f"{'(no pycatima)':>26s}"
+    t = np.array(times) * 1e3
+    return f"{np.median(t):7.3f} [{t.min():6.3f}, {t.max():6.3f}]"
+
+
+def main(rounds: int = 7) -> None:
+    res = run(rounds)
+    print(f"10^4 energies in Au, {rounds} interleaved rounds, ms: median [min, max]")
+    print(f"{'ion':4s} {'axsuite':>26s} {'pycatima array call':>26s} {'ratio':>7s}")
+    for name, r in res.items():
+        print(f"{name:4s} {_fmt(r['axsuite'])} {_fmt(r['catima'])} {r['ratio']:7.2f}")
 
 
 if __name__ == "__main__":
-    main()
+    main(int(sys.argv[1]) if len(sys.argv) > 1 else 7)

@@ -81,13 +81,13 @@ def check_energy(
     if bad.any():
         allowed = f" within {lo:g}..{hi:g} {unit}" if lo is not None and hi is not None else ""
         raise ValueError(
-            f"{name} must be finite and positive{allowed}, got {e[bad].reshape(-1)[0]!r}"
+            f"{name} must be finite and positive{allowed}, got {float(e[bad].reshape(-1)[0])!r}"
         )
     if lo is not None and hi is not None:
         out = (e < lo * (1.0 - 1e-12)) | (e > hi * (1.0 + 1e-12))
         if out.any():
             raise ValueError(
-                f"{name} = {e[out].reshape(-1)[0]!r} {unit} is outside the model's range "
+                f"{name} = {float(e[out].reshape(-1)[0])!r} {unit} is outside the model's range "
                 f"{lo:g}..{hi:g} {unit}"
             )
     return e

@@ -35,7 +35,10 @@ __all__ = [
     "zbl_ionization_fraction",
 ]
 
-CHARGE_MODELS = ("zbl", "brown-moak", "anthony-lanford", "brandt-kitagawa")
+CHARGE_MODELS = ("auto", "zbl", "brandt-kitagawa", "brown-moak", "anthony-lanford")
+#: ``"auto"``: ZBL up to AUTO_ZBL_MAX_MEV_U, Brandt–Kitagawa from AUTO_BK_MIN_MEV_U (MeV/u).
+AUTO_ZBL_MAX_MEV_U = 1.0
+AUTO_BK_MIN_MEV_U = 2.0
 #: ZBL 1985 helium effective-charge polynomial in ln(E/(keV/u)).
 _ZBL_HE_COEFF = (0.2865, 0.1266, -0.001429, 0.02402, -0.01135, 0.001475)
 
@@ -143,7 +146,18 @@ def gamma(model: str, z1: int, z2: int, e_u: np.ndarray) -> np.ndarray:
         return 1.0 - a * np.exp(-lam * v1 / z1 ** (2.0 / 3.0))
     if model == "brandt-kitagawa":
         return _bk_gamma(z1, v1, z2)
-    return zbl_gamma(z1, e_u, z2, v1)
+    if model == "zbl":
+        return zbl_gamma(z1, e_u, z2, v1)
+    w = np.clip(
+        np.log(e_u / AUTO_ZBL_MAX_MEV_U) / np.log(AUTO_BK_MIN_MEV_U / AUTO_ZBL_MAX_MEV_U), 0, 1
+    )
+    w = 0.5 * (1.0 - np.cos(np.pi * w))
+    out = _bk_gamma(z1, v1, z2)
+    low = w < 1.0
+    if low.any():
+        zbl = zbl_gamma(z1, e_u[low], z2, v1[low])
+        out[low] = (1.0 - w[low]) * zbl + w[low] * out[low]
+    return out
 
 
 def check_model(model: str) -> str:

@@ -49,7 +49,7 @@ def csda_range_g_cm2(
     target: str | int | Mapping[str, float],
     energy_MeV_u: ArrayLike,
     *,
-    charge_model: str = "zbl",
+    charge_model: str = "auto",
     points: int = 400,
 ) -> np.ndarray:
     """CSDA range (g/cm²): R(E) = ∫ A1 dE'/S(E') from 0 to E, electronic stopping only.
@@ -144,7 +144,7 @@ def stopping_table(
     energy_MeV_u: ArrayLike,
     *,
     density_g_cm3: float | None = None,
-    charge_model: str = "zbl",
+    charge_model: str = "auto",
 ) -> StoppingTable:
     """Electronic stopping in three units and CSDA range of ion (Z1, A1 u) at E (MeV/u).
 

@@ -1,13 +1,14 @@
 """Truth model of the ion beam line (DESIGN §5): source → foil (in/out) → particle detector.
 
 Pure physics, no ophyd. The simulator's own stopping model is
-:func:`axsuite.analysis.stopping.electronic_stopping` with the truth mean excitation energy
-of the foil (``i_eV``) and effective-charge model held here; the transmitted energy is the
-integral of dE/d(ρx) through the foil (4th-order Runge–Kutta in areal mass). The transmitted
-peak is broadened by the source spread, Bohr energy-loss straggling
-Ω_B² = 4π e⁴ Z1² Z2 N·t (N. Bohr, Mat. Fys. Medd. Dan. Vid. Selsk. 18 (1948) no. 8; W. K. Chu,
-Phys. Rev. A 13 (1976) 2057) and the detector resolution, all Gaussian and added in
-quadrature. Counts are Poisson; noise comes from an injected seeded ``numpy.random.Generator``.
+:func:`axsuite.analysis.stopping.electronic_stopping` with the truth mean excitation energy of
+the foil (``i_eV``) and effective-charge model held here; the transmitted energy is the integral
+of dE/d(ρx) through the foil (4th-order Runge–Kutta in areal mass). The transmitted peak is
+broadened by the source spread, Bohr energy-loss straggling
+(:func:`axsuite.analysis.stopping.bohr_straggling_keV`: Ω_B² = 4π e⁴ Z1² Z2 N·t; N. Bohr, Mat.
+Fys. Medd. Dan. Vid. Selsk. 18 (1948) no. 8; W. K. Chu, Phys. Rev. A 13 (1976) 2057) and the
+detector resolution, all Gaussian and added in quadrature. Counts are Poisson; noise comes from
+an injected seeded ``numpy.random.Generator``.
 """
 
 from __future__ import annotations
@@ -16,19 +17,17 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 
 import numpy as np
-from axsuite.analysis.constants import AVOGADRO, ME_C2_EV, R_E_CM
+from axsuite.analysis.constants import AVOGADRO, FWHM_PER_SIGMA
 from axsuite.analysis.stopping import (
     ALPHA_PARTICLE_MASS_U,
     PROTON_MASS_U,
+    bohr_straggling_keV,
     electronic_stopping,
     target_composition,
 )
 from axsuite.analysis.xray import atomic_number, atomic_weight, element_symbol
 from scipy import constants as _c
 
-FWHM_PER_SIGMA = 2.0 * np.sqrt(2.0 * np.log(2.0))
-#: e²/(4πε0) = r_e m_e c² in MeV·cm.
-E2_MEV_CM = R_E_CM * ME_C2_EV * 1e-6
 _E_MIN_MEV_U = 1e-3
 
 _NAMED_IONS = {
@@ -165,10 +164,8 @@ class IonBeamTruth:
 
     @property
     def bohr_straggling_sigma_keV(self) -> float:
-        """Bohr straggling σ (keV) of the energy loss in the foil."""
-        nt = self.foil.areal_density_1e15_cm2 * 1e15
-        omega2 = 4.0 * np.pi * E2_MEV_CM**2 * self.ion.z1**2 * self.foil.mean_z2 * nt
-        return float(np.sqrt(omega2) * 1e3)
+        """Bohr straggling σ (keV) of the energy loss in the foil (analysis.stopping)."""
+        return bohr_straggling_keV(self.ion.z1, self.foil.formula, self.foil.areal_density_1e15_cm2)
 
     def peak_sigma_keV(self, foil_in: bool) -> float:
         """Total Gaussian σ (keV) of the detected peak."""
