@@ -19,7 +19,7 @@ from axsuite.analysis import xray
 from axsuite.analysis.constants import wavelength_A
 from cycler import cycler
 
-from ._common import base_metadata, check_edge, field_map
+from ._common import base_metadata, check_edge, field_map, number
 
 #: Default energies below the edge, relative to E0 (eV; DESIGN §7.3).
 DEFAULT_OFFSETS_EV: tuple[float, ...] = (-25.0, -250.0)
@@ -46,6 +46,7 @@ class AXSScanGrid:
     two_theta_deg: np.ndarray
     composition: dict[str, float]
     dwell_s: float
+    dwells_s: tuple[float, ...] = ()
 
 
 def _composition(composition: Mapping[str, float], element: str) -> dict[str, float]:
@@ -77,7 +78,7 @@ def validate_axs_scan(
     offsets_eV: Sequence[float] | None,
     e0_eV: float | None,
     q_grid: Sequence[float],
-    dwell_s: float,
+    dwell_s: float | Sequence[float],
     composition: Mapping[str, float],
     energy_limits_eV: tuple[float, float],
     two_theta_limits_deg: tuple[float, float],
@@ -89,7 +90,7 @@ def validate_axs_scan(
     ``energies_eV``/``offsets_eV`` (offsets from ``e0_eV``, default the tabulated edge);
     energies distinct, below the edge and inside the mono range; the Q grid (Å⁻¹) finite,
     positive, increasing, ≥ 10 points and reachable at every energy within the arm limits;
-    positive dwell.
+    positive dwell (one time, or one per energy: s per point).
     """
     symbol, e_tab = check_edge(element, edge, energy_limits_eV)
     lo, hi = energy_limits_eV
@@ -134,8 +135,14 @@ def validate_axs_scan(
         raise ValueError("q_grid must be a 1-D list of at least 10 values (Å⁻¹)")
     if not np.all(np.isfinite(q)) or np.any(q <= 0) or np.any(np.diff(q) <= 0):
         raise ValueError("q_grid must be finite, positive and strictly increasing (Å⁻¹)")
-    if not np.isfinite(dwell_s) or dwell_s <= 0:
-        raise ValueError(f"dwell_s must be a positive time in seconds, got {dwell_s}")
+    if isinstance(dwell_s, Sequence | np.ndarray) and not isinstance(dwell_s, str):
+        if len(dwell_s) != energies.size:
+            raise ValueError(
+                f"dwell_s must be one time or one per energy ({energies.size}), got {dwell_s!r}"
+            )
+        dwells = np.array([number("dwell_s", d, "s", positive=True) for d in dwell_s])
+    else:
+        dwells = np.full(energies.size, number("dwell_s", dwell_s, "s", positive=True))
     tth_lo, tth_hi = two_theta_limits_deg
     rows = []
     for e in energies:
@@ -160,8 +167,14 @@ def validate_axs_scan(
         q_grid=q,
         two_theta_deg=np.array(rows),
         composition=comp,
-        dwell_s=float(dwell_s),
+        dwell_s=float(dwells.max()),
+        dwells_s=tuple(float(x) for x in dwells),
     )
+
+
+def _dwell_md(grid: AXSScanGrid) -> float | list[float]:
+    """Dwell per point (s): one number, or one per energy when they differ."""
+    return grid.dwell_s if len(set(grid.dwells_s)) <= 1 else list(grid.dwells_s)
 
 
 def axs_scan(
@@ -188,7 +201,8 @@ def axs_scan(
     energies_eV : absolute photon energies (eV), or
     offsets_eV : energies relative to ``e0_eV`` (eV, negative); default (−25, −250)
     e0_eV : the measured edge (eV) the offsets refer to (default: tabulated edge)
-    dwell_s : counting time per point in s (default: the profile's ``axs.dwell_s``)
+    dwell_s : counting time per point in s, one or one per energy (default: the profile's
+        ``axs.dwell_s``)
     sample : AXS plate to mount (default: the profile's ``axs.sample``)
     composition : nominal composition for the analysis (default: the plate's profile entry)
     md : extra start-document metadata (wins over the plan's)
@@ -261,7 +275,7 @@ def axs_scan(
                 "energies_eV": grid.energies_eV.tolist(),
                 "q_grid": grid.q_grid.tolist(),
                 "e0_eV": grid.e0_eV,
-                "dwell_s": grid.dwell_s,
+                "dwell_s": _dwell_md(grid),
                 "sample": sample,
             },
             "hints": {"dimensions": [([bl.arm.two_theta.name], "primary")]},
@@ -275,7 +289,7 @@ def axs_scan(
             "wavelengths_A": [float(wavelength_A(e)) for e in grid.energies_eV],
             "q_grid": grid.q_grid.tolist(),
             "two_theta_deg": grid.two_theta_deg.tolist(),
-            "dwell_s": grid.dwell_s,
+            "dwell_s": _dwell_md(grid),
             "geometry": {
                 "kind": "reflection",
                 "symmetric": True,
@@ -310,4 +324,6 @@ def axs_scan(
     traj = cycler(bl.dcm.energy, list(np.repeat(grid.energies_eV, n_q))) + cycler(
         bl.arm.two_theta, list(grid.two_theta_deg.ravel())
     )
+    if len(set(grid.dwells_s)) > 1:  # a counting time per energy (designed AXS)
+        traj = traj + cycler(bl.dwell, list(np.repeat(grid.dwells_s, n_q)))
     return (yield from bp.scan_nd([bl.I0, scat, bl.ring], traj, md=_md))
