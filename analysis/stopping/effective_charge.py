@@ -105,19 +105,22 @@ def _relative_velocity(v1: np.ndarray, vf: float) -> np.ndarray:
     """ZBL relative velocity v_r of ion and target electrons (units of v0), ZBL 1985 eq. 3-34."""
     if v1.min() >= vf:
         return v1 * (1.0 + vf * vf / (5.0 * v1 * v1))
-    fast = v1 * (1.0 + vf**2 / (5.0 * np.maximum(v1, 1e-12) ** 2))
-    slow = 0.75 * vf * (1.0 + 2.0 * v1**2 / (3.0 * vf**2) - v1**4 / (15.0 * vf**4))
+    v2 = v1 * v1
+    fast = v1 * (1.0 + vf * vf / (5.0 * np.maximum(v2, 1e-24)))
+    u = v2 / (vf * vf)
+    slow = 0.75 * vf * (1.0 + u * (2.0 / 3.0 - u / 15.0))
     return np.where(v1 >= vf, fast, slow)
 
 
 def _bk_gamma(z1: int, v1: np.ndarray, z2: int) -> np.ndarray:
     kf = ZBL_FERMI_VELOCITY[z2]
-    q = zbl_ionization_fraction(_relative_velocity(v1, kf) / z1 ** (2.0 / 3.0))
+    q = _q_zbl(_relative_velocity(v1, kf) / z1 ** (2.0 / 3.0))
+    p = 1.0 - q
     c0 = 0.240
-    lam = 2.0 * c0 * (1.0 - q) ** (2.0 / 3.0) / (z1 ** (1.0 / 3.0) * (1.0 - (1.0 - q) / 7.0))
+    lam = 2.0 * c0 * np.cbrt(p * p) / (z1 ** (1.0 / 3.0) * (1.0 - p / 7.0))
     pk = np.pi * kf
     c_kf = pk / ((1.0 + pk) * np.log(1.0 + pk) - pk) - 2.0 / pk
-    return q + c_kf * (1.0 - q) * np.log(1.0 + (2.0 * kf * lam) ** 2)
+    return q + c_kf * p * np.log1p((2.0 * kf * lam) ** 2)
 
 
 def zbl_gamma(z1: int, e_u: np.ndarray, z2: int, v1: np.ndarray | None = None) -> np.ndarray:
@@ -148,15 +151,19 @@ def gamma(model: str, z1: int, z2: int, e_u: np.ndarray) -> np.ndarray:
         return _bk_gamma(z1, v1, z2)
     if model == "zbl":
         return zbl_gamma(z1, e_u, z2, v1)
-    w = np.clip(
-        np.log(e_u / AUTO_ZBL_MAX_MEV_U) / np.log(AUTO_BK_MIN_MEV_U / AUTO_ZBL_MAX_MEV_U), 0, 1
-    )
-    w = 0.5 * (1.0 - np.cos(np.pi * w))
-    out = _bk_gamma(z1, v1, z2)
-    low = w < 1.0
+    out = np.empty_like(e_u)
+    low = e_u < AUTO_BK_MIN_MEV_U
+    high = e_u > AUTO_ZBL_MAX_MEV_U
     if low.any():
-        zbl = zbl_gamma(z1, e_u[low], z2, v1[low])
-        out[low] = (1.0 - w[low]) * zbl + w[low] * out[low]
+        out[low] = zbl_gamma(z1, e_u[low], z2, v1[low])
+    if high.any():
+        bk = _bk_gamma(z1, v1[high], z2)
+        x = np.log(e_u[high] / AUTO_ZBL_MAX_MEV_U) / np.log(AUTO_BK_MIN_MEV_U / AUTO_ZBL_MAX_MEV_U)
+        w = 0.5 * (1.0 - np.cos(np.pi * np.minimum(x, 1.0)))
+        both = low[high]
+        if both.any():
+            bk[both] = (1.0 - w[both]) * out[high][both] + w[both] * bk[both]
+        out[high] = bk
     return out
 
 
