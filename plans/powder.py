@@ -33,6 +33,32 @@ from ._common import base_metadata, number, triple
 #: Largest number of 2θ points in one scan.
 MAX_POINTS = 50000
 
+#: What a line-profile standard may show (NIST SRM 660c LaB6: µm crystallites, no
+#: microstrain): the Lorentzian breadths of a calibration must not imply crystallites smaller
+#: than this (Å; X/cosθ term) or a microstrain above MAX_STANDARD_STRAIN (Y tanθ term). The
+#: simulated LaB6 gives 8400 Å and 2e-5; CeO2 (D = 200 Å, ε = 0.2 %) 218 Å and 2.0e-3.
+MIN_STANDARD_SIZE_A = 1000.0
+MAX_STANDARD_STRAIN = 5.0e-4
+
+
+def check_standard_breadths(sample: str, inst: Any) -> None:
+    """Refuse an instrument calibration whose fitted Lorentzian breadths belong to a
+    size/strain-broadened sample, not a standard (ValueError naming the implied size/strain).
+
+    ``inst`` is an :class:`~axsuite.analysis.lineprofile.InstrumentFunction` (X, Y in deg,
+    Γ_L = X/cosθ + Y tanθ): size D = λ/(X·π/180) (Scherrer, K = 1), strain ε = Y·π/180/4.
+    """
+    x_rad, y_rad = np.deg2rad(inst.X), np.deg2rad(inst.Y)
+    size_A = inst.wavelength_A / x_rad if x_rad > 0 else np.inf
+    strain = y_rad / 4.0
+    if size_A < MIN_STANDARD_SIZE_A or strain > MAX_STANDARD_STRAIN:
+        raise ValueError(
+            f"{sample} is not a line-profile standard: its peak breadths imply crystallites of "
+            f"{size_A:.0f} Å and a microstrain of {strain:.1e} (a standard needs ≥ "
+            f"{MIN_STANDARD_SIZE_A:.0f} Å and ≤ {MAX_STANDARD_STRAIN:.0e}); calibration not "
+            "stored — measure LaB6 or Si"
+        )
+
 
 @dataclasses.dataclass(frozen=True)
 class PowderScanRequest:
@@ -173,8 +199,9 @@ def calibrate_instrument(
 ):
     """Measure the standard, fit U, V, W, X, Y and store the dated instrument calibration.
 
-    Raises ValueError before motion on bad input, and after the scan if fewer than 4 peaks
-    of the standard are found. Returns the uid of the calibration record run.
+    Raises ValueError before motion on bad input, and after the scan (nothing stored) if
+    fewer than 4 peaks of the standard are found or the sample is size/strain-broadened
+    (:func:`check_standard_breadths`). Returns the uid of the calibration record run.
     """
     bl = beamline
     cfg = getattr(bl.profile, "powder", None)
@@ -217,6 +244,7 @@ def calibrate_instrument(
         standard=req.sample,
         date=date,
     )
+    check_standard_breadths(req.sample, inst)
     old = bl.xrd.current_calibration()
     yield from bps.abs_set(bl.xrd.calibration, json.dumps(inst.to_dict()), wait=True)
     record = {**inst.to_dict(), "n_peaks": len(fits), "scan_uid": scan_uid}
