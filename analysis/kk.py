@@ -31,11 +31,12 @@ between the measured f'' and the Chantler table (Chantler, J. Phys. Chem. Ref. D
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass
 
 import numpy as np
 from numpy.typing import ArrayLike
-from scipy.signal import fftconvolve
+from scipy.fft import irfft, next_fast_len, rfft
 from scipy.special import xlogy
 
 from . import xray
@@ -123,25 +124,42 @@ def _uniform_grid(e: np.ndarray, step_eV: float | None) -> np.ndarray:
     return np.linspace(e[0], e[-1], n)
 
 
+@functools.lru_cache(maxsize=4)
+def _kernel_spectra(n: int, h: float, x0: float) -> tuple[int, np.ndarray, np.ndarray]:
+    """FFT length L and the spectra of the two kernels on a uniform grid (cached).
+
+    K = FFT of φ(m h), m = −(n−1)…n−1 (the Toeplitz part, G(x_i)); Q = FFT of
+    φ(2x₀ + j h), j = 0…2n−2, times exp(−2πi k (n−1)/L) so that it multiplies conj(FFT(a))
+    (the Hankel part, G(−x_i): a reversed ↔ conjugate spectrum with a phase).
+    """
+    size = next_fast_len(3 * n - 2, real=True)
+    kern = rfft(_phi(np.arange(-(n - 1), n) * h), size)
+    psi = rfft(_phi(2.0 * x0 + np.arange(2 * n - 1) * h), size)
+    phase = np.exp(-2j * np.pi * np.arange(size // 2 + 1) * (n - 1) / size)
+    return size, kern, psi * phase
+
+
 def _kk_uniform_fft(x: np.ndarray, f: np.ndarray) -> np.ndarray:
-    """f' at the nodes of a uniform grid x by FFT convolutions (exact piecewise-linear PV)."""
+    """f' at the nodes of a uniform grid x by FFT convolutions (exact piecewise-linear PV).
+
+    G(x_i) = Σ_k a_k φ((i − k)h) (a Toeplitz product) and G(−x_i) = −Σ_k a_k φ(2x₀ +
+    (i + k)h) (a Hankel product) are linear convolutions of a and of reversed a; both are
+    formed in one spectrum (one forward and one inverse real FFT per call; the kernels'
+    spectra are cached per grid).
+    """
     n = x.size
     h = (x[-1] - x[0]) / (n - 1)
     a = _slope_jumps(x, f)
-    # G(x_i) = Σ_k a_k φ((i − k)h) + ends: linear convolution with the odd kernel φ(m h).
-    m = np.arange(-(n - 1), n) * h
-    g_plus = fftconvolve(a, _phi(m))[n - 1 : 2 * n - 1]
+    size, kern, psi = _kernel_spectra(n, float(h), float(x[0]))
+    spec = rfft(a, size)
+    g = irfft(spec * kern - np.conj(spec) * psi, size)[n - 1 : 2 * n - 1]
     floor = _END_FLOOR * h
-    g_plus += (
-        xlogy(f[-1], np.maximum(np.abs(x[-1] - x), floor))
-        - xlogy(f[0], np.maximum(np.abs(x[0] - x), floor))
-        + (f[-1] - f[0])
-    )
-    # G(−x_i) = −Σ_k a_k φ(2x₀ + (i + k)h) + ends: correlation (Hankel) via reversed a.
-    psi = _phi(2.0 * x[0] + np.arange(2 * n - 1) * h)
-    g_minus = -fftconvolve(a[::-1], psi)[n - 1 : 2 * n - 1]
-    g_minus += xlogy(f[-1], x[-1] + x) - xlogy(f[0], x[0] + x) + (f[-1] - f[0])
-    return -(g_plus + g_minus) / np.pi
+    if f[-1] != 0.0:  # end terms vanish for a tapered difference (the usual case)
+        g += xlogy(f[-1], np.maximum(np.abs(x[-1] - x), floor)) + xlogy(f[-1], x[-1] + x)
+    if f[0] != 0.0:
+        g -= xlogy(f[0], np.maximum(np.abs(x[0] - x), floor)) + xlogy(f[0], x[0] + x)
+    g += 2.0 * (f[-1] - f[0])
+    return -g / np.pi
 
 
 def kk_transform_fft(
@@ -164,9 +182,10 @@ def kk_transform_fft(
     if np.any(~np.isfinite(t)) or np.any(t <= 0):
         raise ValueError("target energies must be finite and positive (eV)")
     x = _uniform_grid(e, step_eV)
-    fx = np.interp(x, e, f)
+    fx = f if x is e else np.interp(x, e, f)
     fp_grid = _kk_uniform_fft(x, fx)
-    out = np.interp(t, x, fp_grid)
+    same = t.size == x.size and np.array_equal(t, x)
+    out = fp_grid.copy() if same else np.interp(t, x, fp_grid)
     outside = (t < e[0]) | (t > e[-1])
     if np.any(outside):
         out[outside] = kk_transform_direct(x, fx, t[outside])
@@ -184,8 +203,11 @@ def taper_window(
     if taper_eV == 0:
         return ((energy_eV >= lo) & (energy_eV <= hi)).astype(float)
     dist = np.minimum(energy_eV - lo, hi - energy_eV)
-    w = np.where(dist < taper_eV, 0.5 * (1.0 - np.cos(np.pi * dist / taper_eV)), 1.0)
-    return np.where(dist < 0, 0.0, w)
+    w = np.ones_like(dist)
+    edge = dist < taper_eV
+    w[edge] = 0.5 * (1.0 - np.cos(np.pi * np.maximum(dist[edge], 0.0) / taper_eV))
+    w[dist < 0] = 0.0
+    return w
 
 
 @dataclass(frozen=True)
@@ -237,7 +259,7 @@ def differential_kk(
     fp_tab = xray.chantler_fp(element, e)
     delta = (f - fpp_tab) * taper_window(e, taper, window_eV)
     extra = np.zeros(0) if at_eV is None else np.atleast_1d(np.asarray(at_eV, dtype=float)).ravel()
-    targets = np.concatenate([e, extra])
+    targets = np.concatenate([e, extra]) if extra.size else e
     transform = kk_transform_fft if method == "fft" else kk_transform_direct
     kk = transform(e, delta, targets)
     fp_extra = xray.chantler_fp(element, extra) + kk[e.size :] if extra.size else extra

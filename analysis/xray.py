@@ -24,7 +24,7 @@ import numpy as np
 import xraydb
 import xraylib
 from numpy.typing import ArrayLike
-from scipy.interpolate import UnivariateSpline
+from scipy.interpolate import PPoly, UnivariateSpline
 
 from .constants import FPP_CONST_EV_CM2_G, HC_EV_A, ME_C2_EV
 
@@ -117,12 +117,20 @@ def _chantler_f1_table(symbol: str) -> tuple[np.ndarray, np.ndarray]:
     return np.array(json.loads(row.energy), dtype=float), np.array(json.loads(row.f1), dtype=float)
 
 
+@functools.lru_cache(maxsize=256)
+def _chantler_f1_piecewise(symbol: str, lo: int, hi: int) -> PPoly:
+    """xraydb's f1 spline through table nodes lo…hi, as a piecewise polynomial (cached)."""
+    te, ty = _chantler_f1_table(symbol)
+    y = np.where(np.abs(ty[lo : hi + 1]) < 1e-99, 1e-99, ty[lo : hi + 1])
+    return PPoly.from_spline(UnivariateSpline(te[lo : hi + 1], y, s=0)._eval_args)
+
+
 def chantler_fp(element: str | int, energy_eV: ArrayLike) -> np.ndarray:
     """Chantler f'(E) in electrons (anomalous real part).
 
     The same interpolation as xraydb ``f1_chantler`` (a cubic interpolating spline through
-    the table nodes from 3 below to 3 above the requested energies), with the table read
-    once per element instead of on every call.
+    the table nodes from 3 below to 3 above the requested energies), with the table and
+    the spline built once per element and node range instead of on every call.
     """
     e = np.asarray(energy_eV, dtype=float)
     flat = np.atleast_1d(e).ravel()
@@ -130,11 +138,11 @@ def chantler_fp(element: str | int, energy_eV: ArrayLike) -> np.ndarray:
         return np.zeros(e.shape)
     if np.any(~np.isfinite(flat)) or np.any(flat <= 0) or np.any(flat > 1e6):
         raise ValueError("photon energy must be finite, positive and ≤ 1 MeV (eV)")
-    te, ty = _chantler_f1_table(element_symbol(element))
-    lo = max(0, -3 + int(np.flatnonzero(te <= flat.min()).max()))
-    hi = min(te.size, 3 + int(np.flatnonzero(te <= flat.max()).max()))
-    ty = np.where(np.abs(ty[lo : hi + 1]) < 1e-99, 1e-99, ty[lo : hi + 1])
-    return UnivariateSpline(te[lo : hi + 1], ty, s=0)(flat).reshape(e.shape)
+    symbol = element_symbol(element)
+    te, _ = _chantler_f1_table(symbol)
+    lo = max(0, -3 + int(np.searchsorted(te, flat.min(), side="right")) - 1)
+    hi = min(te.size, 3 + int(np.searchsorted(te, flat.max(), side="right")) - 1)
+    return _chantler_f1_piecewise(symbol, lo, hi)(flat).reshape(e.shape)
 
 
 _ALL_EDGES = ("K", "L1", "L2", "L3", "M1", "M2", "M3", "M4", "M5")
