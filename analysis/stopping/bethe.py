@@ -206,8 +206,8 @@ class BetheTerms:
     total: np.ndarray
 
 
-def _terms(el: ElementConstants, e: np.ndarray, z: float, mass_u: float) -> BetheTerms:
-    """Bethe–Bloch terms of a point charge z (mass in u) in one element at E (MeV/u)."""
+def _base(el: ElementConstants, e: np.ndarray, mass_u: float):
+    """Charge-independent terms at E (MeV/u): β, L0 (with shell and density), shell, δ, b."""
     g = 1.0 + e / AMU_MEV
     g2 = g * g
     beta2 = 1.0 - 1.0 / g2
@@ -220,10 +220,32 @@ def _terms(el: ElementConstants, e: np.ndarray, z: float, mass_u: float) -> Beth
     dens = _density(el, 0.5 * np.log10(eta2))
     l0 = 0.5 * np.log(2.0 * ME_C2_EV * eta2 * wmax / el.i_eV**2) - beta2 - shell - 0.5 * dens
     bark = _barkas(float(el.z), np.sqrt(eta2))
+    return beta, l0, shell, dens, bark
+
+
+def _terms(el: ElementConstants, e: np.ndarray, z, mass_u: float) -> BetheTerms:
+    """Bethe–Bloch terms of a point charge z (mass in u) in one element at E (MeV/u)."""
+    beta, l0, shell, dens, bark = _base(el, e, mass_u)
     bl = _bloch(z * ALPHA / beta)
     mo = 0.5 * np.pi * ALPHA * z * beta
     total = l0 * (1.0 + z * bark) + bl + mo
     return BetheTerms(e, beta, l0, shell, dens, bark, bl, mo, total)
+
+
+def bethe_pair(
+    el: ElementConstants, e: np.ndarray, z: np.ndarray | float, mass_u: float
+) -> tuple[np.ndarray, np.ndarray]:
+    """Bethe–Bloch stopping (MeV cm²/g) of charges 1 and z from one evaluation of L0 and b.
+
+    Equals (bethe_element(…, 1), scaled_stopping_number(…, z)) where S_p is Bethe–Bloch.
+    """
+    beta, l0, _, _, bark = _base(el, e, mass_u)
+    pref = el.pref_MeV_cm2_g / (beta * beta)
+    y = ALPHA / beta
+    mott1 = 0.5 * np.pi * ALPHA * beta
+    s_1 = pref * (l0 * (1.0 + bark) + _bloch(y) + mott1)
+    lz = l0 * (1.0 + z * bark) + _bloch(z * y) + z * mott1
+    return s_1, pref * z * z * np.maximum(lz, 0.0)
 
 
 def bethe_terms(

@@ -82,9 +82,8 @@ def zbl_ionization_fraction(y_r: ArrayLike) -> np.ndarray:
 
 def _q_zbl(y: np.ndarray) -> np.ndarray:
     y3 = np.exp(0.3 * np.log(np.maximum(y, 1e-300)))
-    return np.clip(
-        1.0 - np.exp(0.803 * y3 - 1.3167 * y3 * y3 - 0.38157 * y - 0.008983 * y * y), 0.0, 1.0
-    )
+    arg = y3 * (0.803 - 1.3167 * y3) - y * (0.38157 + 0.008983 * y)
+    return np.clip(-np.expm1(arg), 0.0, 1.0)
 
 
 def brandt_ionization_fraction(reduced_velocity: ArrayLike, *, b: float = 1.33) -> np.ndarray:
@@ -132,10 +131,12 @@ def zbl_gamma(z1: int, e_u: np.ndarray, z2: int, v1: np.ndarray | None = None) -
     y = np.maximum(_relative_velocity(v1, vf) / z23, max(0.13, 1.0 / z23))
     q = _q_zbl(y)
     p = 1.0 - q
-    lam = 0.4801 * np.cbrt(p * p) / (z1 ** (1.0 / 3.0) * (1.0 - p / 7.0))
-    zeta = q + (1.0 - q) / (2.0 * vf * vf) * np.log1p((4.0 * lam * vf / 1.919) ** 2)
+    # (4Λv_F/1.919)² with Λ = 0.4801 (1 − q)^(2/3)/(Z1^(1/3)(1 − (1 − q)/7))
+    c = (4.0 * 0.4801 * vf / (1.919 * z1 ** (1.0 / 3.0))) ** 2
+    d = 1.0 - p / 7.0
+    zeta = q + p / (2.0 * vf * vf) * np.log1p(c * p * np.cbrt(p) / (d * d))
     x = 7.6 - np.log(np.maximum(e_u * 1000.0, 1.0))
-    return zeta * (1.0 + (0.18 + 0.0015 * z2) * np.exp(-x * x) / (z1 * z1))
+    return zeta * (1.0 + (0.18 + 0.0015 * z2) / (z1 * z1) * np.exp(-x * x))
 
 
 def gamma(model: str, z1: int, z2: int, e_u: np.ndarray) -> np.ndarray:
@@ -153,17 +154,17 @@ def gamma(model: str, z1: int, z2: int, e_u: np.ndarray) -> np.ndarray:
         return zbl_gamma(z1, e_u, z2, v1)
     out = np.empty_like(e_u)
     low = e_u < AUTO_BK_MIN_MEV_U
-    high = e_u > AUTO_ZBL_MAX_MEV_U
+    high = ~low
     if low.any():
         out[low] = zbl_gamma(z1, e_u[low], z2, v1[low])
     if high.any():
-        bk = _bk_gamma(z1, v1[high], z2)
-        x = np.log(e_u[high] / AUTO_ZBL_MAX_MEV_U) / np.log(AUTO_BK_MIN_MEV_U / AUTO_ZBL_MAX_MEV_U)
-        w = 0.5 * (1.0 - np.cos(np.pi * np.minimum(x, 1.0)))
-        both = low[high]
-        if both.any():
-            bk[both] = (1.0 - w[both]) * out[high][both] + w[both] * bk[both]
-        out[high] = bk
+        out[high] = _bk_gamma(z1, v1[high], z2)
+    both = low & (e_u > AUTO_ZBL_MAX_MEV_U)
+    if both.any():
+        eb = e_u[both]
+        x = np.log(eb / AUTO_ZBL_MAX_MEV_U) / np.log(AUTO_BK_MIN_MEV_U / AUTO_ZBL_MAX_MEV_U)
+        w = 0.5 * (1.0 - np.cos(np.pi * x))
+        out[both] = (1.0 - w) * out[both] + w * _bk_gamma(z1, v1[both], z2)
     return out
 
 

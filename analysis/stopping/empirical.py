@@ -71,7 +71,7 @@ def andersen_ziegler_proton(target_z: str | int, energy_keV_u: ArrayLike) -> np.
 def az_proton(a: tuple[float, ...], t: np.ndarray) -> np.ndarray:
     """:func:`andersen_ziegler_proton` with coefficients ``a`` and T (keV/u), no validation."""
     tt = np.maximum(t, 10.0)
-    s_low = a[1] * tt**0.45
+    s_low = a[1] * np.exp(0.45 * np.log(tt))
     s_high = a[2] / tt * np.log(1.0 + a[3] / tt + a[4] * tt)
     s = s_low * s_high / (s_low + s_high)
     if t.min() >= 10.0:

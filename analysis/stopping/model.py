@@ -31,7 +31,7 @@ from ._common import (
     mass_fractions,
     target_composition,
 )
-from .bethe import bethe_element, scaled_stopping_number
+from .bethe import bethe_element, bethe_pair, scaled_stopping_number
 from .effective_charge import _he_gamma_sq, check_model, gamma, proton_effective_charge_sq
 from .empirical import _five, az_proton
 
@@ -163,27 +163,28 @@ def helium_element(el: ElementConstants, e_u: np.ndarray, model: str) -> np.ndar
 def heavy_element(z1: int, el: ElementConstants, e_u: np.ndarray, model: str) -> np.ndarray:
     """Stopping (MeV cm²/g) of ion Z1 ≥ 3 in one element at E (MeV/u), no validation."""
     g = gamma(model, z1, el.z, e_u)
-    if model != "zbl":
+    if model not in ("zbl", "auto"):
         g = np.clip(g, 0.0, 1.0)
     zeff = g * z1
-    w = _smoothstep_log(e_u, _HI_BETHE_START_MEV_U, _HI_BETHE_FULL_MEV_U)
+    scale_p = model in ("brown-moak", "anthony-lanford")  # S_p/γ_p² (seed eq. 10)
     out = np.empty_like(e_u)
-    full = w >= 1.0  # Bethe–Bloch for the point charge γZ1 (S_p is Bethe–Bloch there)
+    full = e_u >= _HI_BETHE_FULL_MEV_U  # Bethe–Bloch for the point charge γZ1
     if full.any():
         out[full] = bethe_element(el, e_u[full], zeff[full], PROTON_MASS_U)
-    part = ~full
-    if not part.any():
-        return out
-    e_p, z_p, w_p = e_u[part], zeff[part], w[part]
-    s_p = proton_element(el, e_p)
-    s_low = z_p * z_p * s_p
-    if model in ("brown-moak", "anthony-lanford"):
-        s_low = s_low / proton_effective_charge_sq(e_p * PROTON_MASS_U)
-    blend = w_p > 0.0
-    if blend.any():
-        s_high = scaled_stopping_number(el, e_p[blend], s_p[blend], z_p[blend])
-        s_low[blend] = (1.0 - w_p[blend]) * s_low[blend] + w_p[blend] * s_high
-    out[part] = s_low
+    low = e_u <= _HI_BETHE_START_MEV_U  # effective charge × proton stopping
+    if low.any():
+        e_l, z_l = e_u[low], zeff[low]
+        s_low = z_l * z_l * proton_element(el, e_l)
+        out[low] = s_low / proton_effective_charge_sq(e_l * PROTON_MASS_U) if scale_p else s_low
+    mid = ~(full | low)  # blend; S_p is Bethe–Bloch here (≥ 10 MeV protons)
+    if mid.any():
+        e_m, z_m = e_u[mid], zeff[mid]
+        w = _smoothstep_log(e_m, _HI_BETHE_START_MEV_U, _HI_BETHE_FULL_MEV_U)
+        s_p, s_high = bethe_pair(el, e_m, z_m, PROTON_MASS_U)
+        s_low = z_m * z_m * s_p
+        if scale_p:
+            s_low = s_low / proton_effective_charge_sq(e_m * PROTON_MASS_U)
+        out[mid] = (1.0 - w) * s_low + w * s_high
     return out
 
 
