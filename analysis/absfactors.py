@@ -67,6 +67,8 @@ def absorption_factor_reflection(
     t = np.asarray(thickness_cm, dtype=float)
     tt = np.asarray(two_theta_deg, dtype=float)
     _check_mu_t(mu, t)
+    if not np.all(np.isfinite(tt) & (tt > 0) & (tt < 180)):
+        raise ValueError(f"two_theta_deg must lie in (0, 180) deg, got {two_theta_deg}")
     alpha = tt / 2.0 if incidence_deg is None else np.asarray(incidence_deg, dtype=float)
     beta = tt - alpha
     if np.any((alpha <= 0) | (alpha >= 180)) or np.any((beta <= 0) | (beta >= 180)):

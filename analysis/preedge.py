@@ -196,21 +196,20 @@ def usable_window(
     names = {symbol, *(xray.element_symbol(x) for x in other_elements)}
     found = [
         x
-        for x in xray.edges_between(sorted(names), lo - BELOW_OTHER_EDGE_EV, hi)
+        for x in xray.edges_between(
+            sorted(names), lo - ABOVE_OTHER_EDGE_EV, hi + BELOW_OTHER_EDGE_EV
+        )
         if (x[0], x[1]) != own
     ]
     used = []
     for el, ed, en in found:
-        if en <= e0_eV:
-            lo_new = max(lo, en + ABOVE_OTHER_EDGE_EV)
-        else:
-            lo_new = lo
+        lo_new = max(lo, en + ABOVE_OTHER_EDGE_EV) if en <= e0_eV else lo
         hi_new = min(hi, en - BELOW_OTHER_EDGE_EV) if en > e0_eV else hi
         if lo_new >= e0_eV or hi_new <= e0_eV:
             raise ValueError(
-                f"the {el} {ed} edge at {en:.1f} eV is too close to E0 = {e0_eV:.1f} eV "
-                f"(need ≥ {ABOVE_OTHER_EDGE_EV:g} eV below or ≥ {BELOW_OTHER_EDGE_EV:g} eV "
-                "above it): the two edges cannot be separated"
+                f"the {el} {ed} edge at {en:.1f} eV is too close to E0 = {e0_eV:.1f} eV (E0 "
+                f"must be ≥ {ABOVE_OTHER_EDGE_EV:g} eV above a lower edge and ≥ "
+                f"{BELOW_OTHER_EDGE_EV:g} eV below a higher one): the edges cannot be separated"
             )
         if lo_new > lo or hi_new < hi:
             used.append((el, ed, en))
@@ -279,6 +278,10 @@ def normalize_xas(
     else:
         p1 = float(pre1)
     p2 = 0.5 * p1 if pre2 is None else float(pre2)
+    if pre1 is not None and pre2 is not None and p1 >= p2:
+        raise ValueError(
+            f"pre-edge range: pre1 = {p1:g} eV must lie below pre2 = {p2:g} eV (both from E0)"
+        )
     p1, p2 = sorted((p1, p2))
     if p1 < lo_rel:
         p1 = lo_rel

@@ -57,6 +57,30 @@ class XASData:
     header: dict[str, str] = field(default_factory=dict)
     columns: dict[str, np.ndarray] = field(default_factory=dict)
 
+    def reference(self) -> XASData:
+        """The reference channel μ_ref = ln(It/Iref) (a foil after the sample) as a spectrum.
+
+        Raises ``ValueError`` if the file has no It and Iref columns.
+        """
+        names = list(self.columns)
+        it, ref = _find(names, _IT_NAMES), _find(names, _IREF_NAMES)
+        if it is None or ref is None:
+            raise ValueError(f"{self.path}: no reference channel (needs it and iref columns)")
+        with np.errstate(divide="ignore", invalid="ignore"):
+            mu = np.log(self.columns[it] / self.columns[ref])
+        return XASData(
+            self.path,
+            f"{self.label} (reference)",
+            self.energy_eV,
+            mu,
+            f"ln({it}/{ref})",
+            self.element,
+            self.edge,
+            None,
+            self.header,
+            self.columns,
+        )
+
 
 def _find(names: list[str], candidates: tuple[str, ...]) -> str | None:
     lower = {n.lower(): n for n in names}

@@ -42,6 +42,9 @@ def configure_parser(p: argparse.ArgumentParser) -> None:
     p.add_argument("--report", action="store_true", help="write <name>_xas.png and .json")
     p.add_argument("--output-dir", default=".", help="directory for --report files")
     p.add_argument("--catalog", action="store_true", help="store results as analysis runs")
+    p.add_argument(
+        "--reference", action="store_true", help="analyse the reference channel ln(It/Iref)"
+    )
 
 
 def _element_edge(args: argparse.Namespace, d: XASData) -> tuple[str, str]:
@@ -231,6 +234,8 @@ def cmd_analyze_xas(args: argparse.Namespace) -> int:
     results = []
     for f in args.files:
         for d in read_xas(f):
+            if args.reference:
+                d = d.reference()
             element, edge = _element_edge(args, d)
             formula = args.formula or d.formula
             results.append(analyze_spectrum(d, element, edge, formula))

@@ -138,3 +138,14 @@ def test_xdi_table_from_export_module_is_the_same_reader():
     from axsuite.session.export import read_xdi
 
     assert read_xdi is read_xdi_table
+
+
+def test_reference_channel():
+    raw = np.loadtxt(DATA / "CuO_tenorite_13K_01.xdi", comments="#")
+    (d,) = read_xas(DATA / "CuO_tenorite_13K_01.xdi")
+    ref = d.reference()
+    assert np.allclose(ref.mu, np.log(raw[:, 2] / raw[:, 3]))
+    assert ref.mu_source == "ln(itrans/irefer)" and ref.element == "Cu"
+    (no_ref,) = read_xas(DATA / "Se_CuSe_rt_01.xdi")
+    with pytest.raises(ValueError, match="reference channel"):
+        no_ref.reference()

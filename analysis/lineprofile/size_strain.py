@@ -70,6 +70,10 @@ def scherrer_size(
     tt = np.asarray(two_theta_deg, dtype=float)
     if not wavelength_A > 0 or not k > 0:
         raise ValueError("wavelength (Å) and K must be positive")
+    if not (np.all(np.isfinite(b)) and np.all(np.isfinite(tt))):
+        raise ValueError(
+            f"breadth and 2θ must be finite numbers (deg), got {fwhm_deg} and {two_theta_deg}"
+        )
     if np.any(b <= 0):
         raise ValueError("sample breadth must be positive (deg); no broadening → no size")
     if np.any((tt <= 0) | (tt >= 180)):
