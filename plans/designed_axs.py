@@ -19,7 +19,7 @@ from typing import Any
 import numpy as np
 from axsuite.analysis import xray
 from axsuite.analysis.axs_design import AXSDesign, evaluate_design, optimal_design
-from axsuite.analysis.axs_design_inputs import (
+from axsuite.analysis.axs_design.inputs import (
     candidate_energies,
     counting_variance_rate,
     design_factors,

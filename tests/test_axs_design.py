@@ -15,11 +15,13 @@ from axsuite.analysis.axs import (
 )
 from axsuite.analysis.axs_corrections import compton_intensity
 from axsuite.analysis.axs_design import (
+    MeasuredEnergy,
+    adaptive_step,
     coordination_functional,
     evaluate_design,
     optimal_design,
 )
-from axsuite.analysis.axs_design_inputs import (
+from axsuite.analysis.axs_design.inputs import (
     candidate_energies,
     counting_variance_rate,
     design_factors,
@@ -201,3 +203,34 @@ def test_bad_candidates():
     with pytest.raises(ValueError, match="no resonant element"):
         candidate_energies({}, q_max_invA=8.0, two_theta_max_deg=150.0,
                            mono_range_eV=(4500.0, 30000.0))
+
+
+def test_adaptive_design_calibrates_rates_and_stops_at_the_target(candidates, truth):
+    """A beamline with half the modelled flux: the first measured energy shows variances
+    ≈ 2× the prediction (rate_scale), the re-design continues from what was measured, and
+    the measurement stops once every S_ab reaches the target RMS σ — before the budget is
+    spent — with the achieved scatter at the target. Decisions are a pure function of the
+    measured energies (recomputing a step gives the same decision)."""
+    cand, _, fac, v = candidates
+    rng = np.random.default_rng(3)
+    budget = 20 * BUDGET_S
+    target = 0.12
+    measured: list[MeasuredEnergy] = []
+    steps = []
+    for _ in range(12):
+        step = adaptive_step(Q, COMP, cand, fac, v, budget, measured, target_rms_sigma=target)
+        steps.append(step)
+        if step.next_energy_eV is None:
+            break
+        e = np.array([step.next_energy_eV])
+        data, sig, f = _measure(e, np.array([step.next_time_s / 2]), truth, rng)  # half flux
+        measured.append(MeasuredEnergy(float(e[0]), step.next_time_s, sig[0], f[0]))
+    last = steps[-1]
+    assert last.reason == "target precision reached"
+    assert max(last.achieved_rms_sigma.values()) <= target
+    assert last.remaining_budget_s > 0.2 * budget
+    assert steps[1].rate_scale == pytest.approx(2.0, rel=0.05)
+    again = adaptive_step(Q, COMP, cand, fac, v, budget, measured[:2], target_rms_sigma=target)
+    assert again.next_energy_eV == steps[2].next_energy_eV
+    assert again.next_time_s == steps[2].next_time_s
+    assert len({m.energy_eV for m in measured}) == len(measured)

@@ -20,11 +20,11 @@ from collections.abc import Mapping, Sequence
 import numpy as np
 from numpy.typing import ArrayLike
 
-from . import xray
-from .absfactors import absorption_factor_reflection, polarization_factor
-from .axs import _composition, _grid, _pair_weights, laue_terms
-from .axs_corrections import compton_intensity
-from .constants import AVOGADRO, HC_EV_A, R_E_CM
+from .. import xray
+from ..absfactors import absorption_factor_reflection, polarization_factor
+from ..axs import _composition, _grid, _pair_weights, laue_terms
+from ..axs_corrections import compton_intensity
+from ..constants import AVOGADRO, HC_EV_A, R_E_CM
 
 #: Edges whose neighbourhood a candidate must avoid (every element of the sample).
 AVOIDED_EDGES = ("K", "L1", "L2", "L3")
