@@ -80,7 +80,7 @@ def analyze_spectrum(d: XASData, element: str, edge: str, formula: str | None) -
     return {
         "file": d.path,
         "label": d.label,
-        "mu": d.mu_source,
+        "mu_source": d.mu_source,
         "element": element,
         "edge": edge,
         "formula": formula,
@@ -102,6 +102,7 @@ def analyze_spectrum(d: XASData, element: str, edge: str, formula: str | None) -
             for off, en, fp, fpp in zip(OFFSETS_EV, res.at_eV, res.fp_at, res.fpp_at, strict=True)
         ],
         "energy_eV": res.energy_eV.tolist(),
+        "mu": mu.tolist(),
         "norm": res.norm.tolist(),
         "fp": res.fp.tolist(),
         "fpp": res.fpp.tolist(),
@@ -161,22 +162,28 @@ def _store(catalog: Any, result: dict[str, Any]) -> str:
     writer = make_writer(catalog, batch_size=1000)
     bundle = event_model.compose_run(metadata=md)
     writer("start", bundle.start_doc)
-    units = {"energy": "eV", "fp": "electrons", "fpp": "electrons", "offset_eV": "eV"}
+    units = {
+        "energy": "eV",
+        "fp": "electrons",
+        "fpp": "electrons",
+        "offset_eV": "eV",
+        "e0_eV": "eV",
+    }
     rows = {
         "anomalous_factors": {
             "energy": result["energy_eV"],
+            "mu": result["mu"],
             "norm": result["norm"],
             "fp": result["fp"],
             "fpp": result["fpp"],
         },
         "anomalous_at_offsets": {
-            k: [a[src] for a in result["at"]]
-            for k, src in (
-                ("offset_eV", "offset_eV"),
-                ("energy", "energy_eV"),
-                ("fp", "fp"),
-                ("fpp", "fpp"),
-            )
+            "offset_eV": [a["offset_eV"] for a in result["at"]],
+            "energy": [a["energy_eV"] for a in result["at"]],
+            "fp": [a["fp"] for a in result["at"]],
+            "fpp": [a["fpp"] for a in result["at"]],
+            "e0_eV": [result["e0_eV"]] * len(result["at"]),
+            "edge_step": [result["edge_step"]] * len(result["at"]),
         },
     }
     for name, cols in rows.items():
@@ -205,7 +212,7 @@ def _store(catalog: Any, result: dict[str, Any]) -> str:
 
 def _print(result: dict[str, Any]) -> None:
     r = result["ranges"]
-    print(f"{result['label']}: {result['element']} {result['edge']}  (μ = {result['mu']})")
+    print(f"{result['label']}: {result['element']} {result['edge']}  (μ = {result['mu_source']})")
     print(
         f"  E0 = {result['e0_eV']:.2f} eV (table {result['e0_tab_eV']:.1f}), "
         f"edge step = {result['edge_step']:.5g}"
@@ -263,7 +270,7 @@ def cmd_analyze_xas(args: argparse.Namespace) -> int:
             {
                 k: v
                 for k, v in r.items()
-                if k not in ("norm", "fp", "fpp", "fp_tab", "fpp_tab", "energy_eV")
+                if k not in ("mu", "norm", "fp", "fpp", "fp_tab", "fpp_tab", "energy_eV")
             }
             for r in results
         ]

@@ -221,7 +221,10 @@ def _read_raw(name_or_path: str | Path, seen: tuple[str, ...] = ()) -> dict:
     try:
         raw = yaml.safe_load(path.read_text())
     except yaml.YAMLError as exc:
-        raise ProfileError(f"{path}: not valid YAML ({exc})") from None
+        mark = getattr(exc, "problem_mark", None)
+        at = f" at line {mark.line + 1}, column {mark.column + 1}" if mark else ""
+        problem = getattr(exc, "problem", None) or str(exc).splitlines()[0]
+        raise ProfileError(f"{path}: not valid YAML{at}: {problem}") from None
     if not isinstance(raw, dict):
         raise ProfileError(f"{path}: a profile must be a YAML mapping")
     parent = raw.get("extends")
