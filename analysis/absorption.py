@@ -67,6 +67,9 @@ __all__ = [
     "self_absorption_correction",
 ]
 
+FP_SENSITIVITY_FLAG = 0.1
+"""f' changing by more than this (electrons) with the MBACK order is flagged."""
+
 MAX_E0_SHIFT_EV = 50.0
 """Largest accepted distance (eV) between the measured and the tabulated edge."""
 
@@ -85,6 +88,9 @@ class AnomalousFactors:
     window_lo/window_hi free of other edges); ``other_edges`` the edges avoided and
     ``flags`` the warnings about this result (empty when it can be trusted). Outside the
     window f'' is Chantler's (the measured one there belongs to another edge).
+    ``fp_at_sensitivity`` is |Δf'| at ``at_eV`` (electrons) when the MBACK polynomial order
+    is lowered by one: a measure of how well the matching ranges fix f'; above
+    :data:`FP_SENSITIVITY_FLAG` e it is flagged (short pre- or post-edge ranges).
     """
 
     element: str
@@ -107,6 +113,7 @@ class AnomalousFactors:
     ranges: dict[str, float] = field(default_factory=dict)
     other_edges: tuple[str, ...] = ()
     flags: tuple[str, ...] = ()
+    fp_at_sensitivity: np.ndarray = field(default_factory=lambda: np.zeros(0))
 
 
 def anomalous_factors_from_mu(
@@ -181,6 +188,34 @@ def anomalous_factors_from_mu(
     dkk = differential_kk(
         e, fpp, symbol, taper_eV=taper_eV, method=method, at_eV=at_eV, window_eV=win
     )
+    flags = list(norm.flags)
+    if mb.pre_edge_eV != pre_edge_eV:
+        flags.append(
+            f"MBACK pre-edge matching moved up to E0{mb.pre_edge_eV:+.1f} eV (the scan starts "
+            f"E0{e[0] - norm.e0_eV:+.1f} eV): f' less certain"
+        )
+    sensitivity = np.zeros(dkk.at_eV.size)
+    if poly_order > 0 and dkk.at_eV.size:
+        low = mback_fpp(
+            e,
+            m,
+            symbol,
+            e0_eV=norm.e0_eV,
+            pre_edge_eV=mb.pre_edge_eV,
+            post_edge_eV=post_edge_eV,
+            poly_order=poly_order - 1,
+            window_eV=win,
+        )
+        fpp_low = np.where((e >= win[0]) & (e <= win[1]), low.fpp, low.fpp_tab)
+        fp_low = differential_kk(
+            e, fpp_low, symbol, taper_eV=taper_eV, method=method, at_eV=at_eV, window_eV=win
+        ).fp_at
+        sensitivity = np.abs(dkk.fp_at - fp_low)
+        if sensitivity.max() > FP_SENSITIVITY_FLAG:
+            flags.append(
+                f"f' changes by up to {sensitivity.max():.2f} e with the MBACK polynomial "
+                "order: the matching ranges are too short to fix it well"
+            )
     extra = dkk.at_eV
     fpp_at = extra.copy()
     if extra.size:
@@ -216,7 +251,8 @@ def anomalous_factors_from_mu(
             "window_hi_eV": win[1],
         },
         other_edges=norm.other_edges,
-        flags=norm.flags,
+        flags=tuple(flags),
+        fp_at_sensitivity=sensitivity,
     )
 
 

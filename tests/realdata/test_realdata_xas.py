@@ -61,3 +61,8 @@ def test_fp_matches_larch_diffkk(name):
     want = np.array([p["fp"] for p in points.values()])
     assert np.all(np.abs(res.fp_at - want) < 0.1), res.fp_at - want
     assert set(res.ranges) >= {"pre1_eV", "norm2_eV", "mback_pre_eV", "window_hi_eV"}
+    # the XANES-only scan (49 eV below, 136 eV above E0) cannot fix f' to 0.1 e: flagged;
+    # the EXAFS scans (≥ 95 eV below, ≥ 640 eV above) are not
+    xanes_only = e[0] > ref["e0_eV"] - 50.0
+    assert bool(res.flags) == xanes_only, res.flags
+    assert (res.fp_at_sensitivity.max() > 0.1) == xanes_only
