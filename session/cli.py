@@ -238,6 +238,7 @@ EXTRA_COMMANDS: dict[str, tuple[str, str, str, str]] = {
     "stopping": ("stopping_cli", "configure", "cmd_stopping", "stopping powers and ranges table"),
     "estimate": ("estimate", "configure", "cmd_estimate", "points, duration, grid of a plan"),
     "report": ("report", "configure", "cmd_report", "one HTML page of runs or a campaign"),
+    "report": ("report", "configure", "cmd_report", "one HTML page of runs or a campaign"),
     "profile": ("profile_cli", "configure", "cmd_profile", "check profiles; JSON schema"),
     "analyze-pattern": (
         "analyze_pattern",

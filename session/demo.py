@@ -6,6 +6,7 @@ analysis adds its step to :data:`DEMO_STEPS`.
 
 from __future__ import annotations
 
+import time
 from collections.abc import Callable
 
 from .session import Session
@@ -86,8 +87,12 @@ DEMO_STEPS: list[Callable[[Session], None]] = [
 
 
 def run_demo(s: Session, echo: Callable[[str], None] = print) -> None:
-    """Run every demo step in order."""
+    """Run every demo step in order, then write the campaign's report page."""
+    from .report import write_session_report
+
+    started = time.time()
     for step in DEMO_STEPS:
         echo(f"== demo: {step.__doc__.splitlines()[0] if step.__doc__ else step.__name__}")
         step(s)
     echo(f"== demo finished: data, catalog and plots in {s.data_dir}")
+    echo(f"== report: {write_session_report(s, since=started)}")
