@@ -98,8 +98,11 @@ def analyze_spectrum(d: XASData, element: str, edge: str, formula: str | None) -
                 "fp": float(fp),
                 "fpp": float(fpp),
                 "in_scan": bool(e[0] <= en <= e[-1]),
+                "fp_sensitivity": float(sens),
             }
-            for off, en, fp, fpp in zip(OFFSETS_EV, res.at_eV, res.fp_at, res.fpp_at, strict=True)
+            for off, en, fp, fpp, sens in zip(
+                OFFSETS_EV, res.at_eV, res.fp_at, res.fpp_at, res.fp_at_sensitivity, strict=True
+            )
         ],
         "energy_eV": res.energy_eV.tolist(),
         "mu": mu.tolist(),
@@ -225,7 +228,8 @@ def _print(result: dict[str, Any]) -> None:
     for a in result["at"]:
         where = "" if a["in_scan"] else "  (outside the scan: f'' tabulated)"
         print(
-            f"  E0{a['offset_eV']:+7.1f} eV: f' = {a['fp']:+7.3f} e   "
+            f"  E0{a['offset_eV']:+7.1f} eV: f' = {a['fp']:+7.3f} e "
+            f"(Δ with MBACK order {a['fp_sensitivity']:.3f})  "
             f"f'' = {a['fpp']:6.3f} e{where}"
         )
     for flag in result["flags"]:
