@@ -15,6 +15,7 @@ from dataclasses import dataclass, fields
 
 import numpy as np
 from numpy.typing import ArrayLike
+from scipy.special import zeta
 
 from ..xray import atomic_weight
 from ._common import (
@@ -60,26 +61,20 @@ _PSI_ASYMPTOTIC = (
 )
 
 
-# −Σ (−1)^k ζ(2k + 3) y^(2k): the small-y series of the Bloch term divided by y².
-_ZETA_ODD = (
-    1.2020569031595942,
-    -1.0369277551433699,
-    1.0083492773819228,
-    -1.0020083928260822,
-    1.0004941886041195,
-    -1.0001227133475785,
-)
+# Σ (−1)^k ζ(2k + 3) y^(2k), k = 0…9: the small-y series of the Bloch term divided by −y².
+_ZETA_ODD = tuple(float(v) * (-1) ** k for k, v in enumerate(zeta(np.arange(3.0, 23.0, 2.0))))
+_SERIES_MAX_Y = 0.15
 
 
 def _bloch(y: np.ndarray) -> np.ndarray:
     """ψ(1) − Re ψ(1 + iy) in real/complex numpy arithmetic (no complex digamma).
 
     Re ψ(1 + iy) = Re ψ(N + iy) − Σ_{n<N} n/(n² + y²) with N = 5, then the asymptotic series
-    of ψ to w⁻¹⁴ (truncation error < 3·10⁻¹²); for y < 0.1 the series −y² Σ(−1)^k ζ(2k+3) y^2k
-    to k = 5 (relative error < 10⁻¹²), which keeps the relative accuracy as y → 0.
+    of ψ to w⁻¹⁴ (truncation error < 3·10⁻¹²); for y < 0.15 the series −y² Σ(−1)^k ζ(2k+3) y^2k
+    to k = 9 (relative error < 10⁻¹⁶), which keeps the relative accuracy as y → 0.
     """
     y2 = y * y
-    if y.size and y.max() < 0.1:
+    if y.size and y.max() < _SERIES_MAX_Y:
         p = _ZETA_ODD[-1]
         for c in _ZETA_ODD[-2::-1]:
             p = c + y2 * p
@@ -96,7 +91,7 @@ def _bloch(y: np.ndarray) -> np.ndarray:
         series = c + inv2 * series
     re_psi = 0.5 * np.log(r2) - 0.5 * n / r2 - (inv2 * series).real - shift
     out = -np.euler_gamma - re_psi
-    small = y < 0.1
+    small = y < _SERIES_MAX_Y
     if small.any():
         out[small] = _bloch(y[small])
     return out
