@@ -1,7 +1,10 @@
 """Absorption callback: f'(E), f''(E) of the resonant element from an edge scan, live and replay.
 
-Per event it stores energy, I0 and It (O(1)); an optional live plot (``live_plot=True``)
-redraws μ, normalized μ, f' and f'' every ``plot_every`` events. At the end of the run it
+Per event it stores energy, I0 and It (O(1)). With a figure board (``figures``, as in a
+session) it adds f' and f'' to the live edge figure at the end of the run; on its own,
+``live_plot=True`` draws that figure itself: μ as measured every ``plot_every`` events (no
+analysis while the scan runs: each redraw costs O(points)), then normalized μ, E0, f' and
+f'' at the end. At the end of the run it
 forms μ = ln(I0/It) and calls :func:`axsuite.analysis.absorption.anomalous_factors_from_mu`
 (normalization, E0, MBACK f'', differential-KK f'), prints f', f'' at E0 + ``offsets_eV``
 (the measured E0), publishes an analysis run with the streams ``anomalous_factors`` (one
@@ -24,7 +27,10 @@ from axsuite.analysis.absorption import (
     normalize_xas,
 )
 
-from .base import AnalysisCallback, file_figure
+from .base import AnalysisCallback
+from .edge import measured_mu_update
+from .figures import edge as edge_figure
+from .figures.board import FigureBoard
 
 #: Energies (eV relative to the measured E0) at which f', f'' are printed and published.
 DEFAULT_OFFSETS_EV: tuple[float, ...] = (-300.0, -100.0, -30.0, -10.0)
@@ -75,6 +81,7 @@ class AbsorptionCallback(AnalysisCallback):
         plot_dir: str | Path | None = None,
         live_plot: bool = False,
         plot_every: int = 25,
+        figures: FigureBoard | None = None,
         **kwargs,
     ):
         super().__init__(**kwargs)
@@ -83,7 +90,21 @@ class AbsorptionCallback(AnalysisCallback):
         self.live_plot = live_plot
         self.plot_every = max(1, int(plot_every))
         self._cols: dict[str, list[float]] = {}
-        self._fig = None
+        self._own = figures is None and live_plot
+        self.figures = FigureBoard("screen", min_interval_s=0.0) if self._own else figures
+
+    @property
+    def _fig(self):
+        """The live edge figure (None before it is drawn)."""
+        return None if self.figures is None else self.figures.figure(edge_figure.NAME)
+
+    @property
+    def _lines(self) -> dict:
+        """The live figure's curves by label (μ, normalized μ, f', f'')."""
+        v = None if self.figures is None else self.figures.view(edge_figure.NAME)
+        if v is None:
+            return {}
+        return {"μt = ln(I0/It)": v.mu, "normalized μ": v.norm, "f' (e)": v.fp, "f'' (e)": v.fpp}
 
     def parameters(self) -> dict:
         return {"offsets_eV": list(self.offsets_eV), "mu": "ln(I0/It)", "method": "fft"}
@@ -99,13 +120,27 @@ class AbsorptionCallback(AnalysisCallback):
 
     def on_start(self, doc: Mapping) -> None:
         self._cols = {"energy": [], "i0": [], "it": []}
+        if self._own:
+            title = f"scan {doc.get('scan_id', '')}: {doc['element']} {doc['edge']}"
+            self._draw("clear", lambda v: v.clear(title), reset=True)
 
     def on_event(self, doc: Mapping, stream: str) -> None:
         if stream != "primary":
             return
         self.append_roles(doc, self._cols)
-        if self.live_plot and len(self._cols["energy"]) % self.plot_every == 0:
-            self._draw_live()
+        if self._own and len(self._cols["energy"]) % self.plot_every == 0:
+            self._draw("measured", measured_mu_update(self._cols))
+
+    def _draw(self, key: str, update, *, reset: bool = False) -> None:
+        """Queue a live edge-figure update; on its own board, draw it now."""
+        if self.figures is None:
+            return
+        self.figures.post(
+            edge_figure.NAME, edge_figure.EdgeView, key, update, reset=reset,
+            figsize=edge_figure.FIGSIZE,
+        )  # fmt: skip
+        if self._own:
+            self.figures.pump(force=True)
 
     def _mu(self) -> tuple[np.ndarray, np.ndarray]:
         """μ = ln(I0/It) on sorted, distinct energies (re-measured points averaged)."""
@@ -147,6 +182,11 @@ class AbsorptionCallback(AnalysisCallback):
         )
         self._report(result)
         self._publish(start, result)
+        if self._own:
+            self._draw("normalized", lambda v: v.normalized(normalize_xas(energy, mu)))
+        self._draw(
+            "factors", lambda v: v.factors(res.energy_eV, res.fp, res.fpp, res.fp_tab, res.fpp_tab)
+        )
         if self.plot_dir is not None:
             self.save_plot(
                 self.plot_dir / f"absorption_{result.element}_{start['uid'][:8]}.png", result, res
@@ -202,63 +242,8 @@ class AbsorptionCallback(AnalysisCallback):
             },
         )
 
-    def _draw_live(self) -> None:
-        """Redraw μ, normalized μ, f' and f'' of the data so far (every ``plot_every`` events).
-
-        The factors appear once the scan has passed the edge and the matching regions.
-        """
-        import matplotlib.pyplot as plt
-
-        try:
-            energy, mu = self._mu()
-        except ValueError:
-            return
-        if self._fig is None:
-            self._fig, axes = plt.subplots(2, 2, sharex=True, figsize=(10, 7))
-            labels = ("μt = ln(I0/It)", "normalized μ", "f' (e)", "f'' (e)")
-            self._lines = {}
-            for ax, label in zip(axes.ravel(), labels, strict=True):
-                ax.set_ylabel(label)
-                (self._lines[label],) = ax.plot([], [], ".-", ms=2, lw=0.8)
-        start = self.raw_start
-        series = {"μt = ln(I0/It)": mu}
-        try:
-            res = anomalous_factors_from_mu(energy, mu, start["element"], edge=start["edge"])
-            series["normalized μ"] = normalize_xas(energy, mu, e0_eV=res.e0_eV).norm
-            series["f' (e)"], series["f'' (e)"] = res.fp, res.fpp
-        except ValueError:
-            pass
-        for label, values in series.items():
-            line = self._lines[label]
-            line.set_data(energy, values)
-            line.axes.relim()
-            line.axes.autoscale_view()
-        self._fig.canvas.draw_idle()
-        self._fig.canvas.flush_events()
-
     def save_plot(self, path: Path, r: AbsorptionResult, res: AnomalousFactors) -> Path:
         """PNG with μ(E), normalized μ, f'(E) and f''(E) (measured and Chantler)."""
-        path.parent.mkdir(parents=True, exist_ok=True)
-        fig = file_figure(figsize=(10, 7))
-        axes = fig.subplots(2, 2, sharex=True)
-        (a1, a2), (a3, a4) = axes
-        a1.plot(r.energy_eV, r.mu, ".", ms=2)
-        a1.set_ylabel("μt = ln(I0/It)")
-        a2.plot(r.energy_eV, r.norm)
-        a2.set_ylabel("normalized μ")
-        a3.plot(r.energy_eV, r.fp, label="measured (diff. KK)")
-        a3.plot(r.energy_eV, res.fp_tab, "--", label="Chantler")
-        a3.set_ylabel("f' (e)")
-        a4.plot(r.energy_eV, r.fpp, label="measured (MBACK)")
-        a4.plot(r.energy_eV, res.fpp_tab, "--", label="Chantler")
-        a4.set_ylabel("f'' (e)")
-        for ax in axes.ravel():
-            ax.axvline(r.e0_eV, color="k", lw=0.6)
-        for ax in (a3, a4):
-            ax.set_xlabel("photon energy (eV)")
-            ax.legend(fontsize=8)
-        fig.suptitle(f"{r.element} {r.edge}: E0 = {r.e0_eV:.2f} eV")
-        fig.tight_layout()
-        fig.savefig(path, dpi=100)
+        edge_figure.save_absorption_png(path, r, res)
         self.say(f"absorption: plot saved to {path}")
         return path

@@ -1,26 +1,22 @@
-"""AXS callback: corrected I(Q) per energy, ΔS_A per energy pair, partials across runs.
+"""AXS callback: routes and buffers ``axs_scan`` events; the physics is in analysis/.
 
 Live and on replay (one instance sees runs one after another):
 
 * per event (O(1)): store 2θ, elastic/fluorescence window counts, dead time, I0, windows;
-* when an energy's Q grid is complete: the correction chain of
-  :func:`axsuite.analysis.axs.correct_intensity` (dead time, I0, RRS/fluorescence leakage
-  from the windows, polarization, flat-plate absorption, Krogh-Moe–Norman electron units,
-  Compton inside the elastic window) → I(Q) in electron units per atom, published;
-* when the energy nearest the edge and another energy of the run are complete: ΔS_A(Q)
-  and the environmental RDF, published;
+* when an energy's Q grid is complete: the correction chain
+  (:func:`axsuite.analysis.axs_chain.corrected_energy`) → I(Q) in electron units per atom;
+* when the energy nearest the edge and another one are complete: ΔS_A(Q) and the
+  environmental RDF (:func:`axsuite.analysis.axs_assembly.differential_between`);
 * at the end of a run, when the runs seen so far on the same plate and Q grid hold at
-  least n_pairs energies: the Faber–Ziman partials S_ab(Q) (weighted SVD least squares),
-  g_ab(r) (Lorch window) and coordination numbers, published.
+  least n_pairs energies: partials S_ab(Q), g_ab(r), coordination numbers
+  (:func:`axsuite.analysis.axs_assembly.assemble_partials`).
+Each step is published as an analysis run and drawn on the live AXS figure, if any.
 
 μ(E) and anomalous factors: if an edge scan of the resonant element, taken with the same
-mono calibration offset (same energy scale), was fed to this instance earlier (e.g. the
-reference foil), :func:`axsuite.analysis.absorption.anomalous_factors_from_mu` gives the
-resonant element's f' (differential Kramers–Kronig) and f'' (MBACK) at the AXS energies,
-and its photo-absorption in μ(E) inside the scanned range (absorption factor, Compton and
-RRS self-absorption). Elsewhere, for the other elements, without an edge run, or with
-``factors_from_edge=False`` (f', f'' only), tables are used: Chantler f', f'' and photo
-absorption plus xraylib scattering. Every result records which source it used.
+mono calibration offset (same energy scale), was fed to this instance earlier, it gives
+the resonant element's f' (differential KK), f'' (MBACK) and photo-absorption inside the
+scanned range (:func:`axsuite.analysis.axs_chain.factors_and_mu`); otherwise, and for the
+other elements, tables. Every result records which source it used.
 """
 
 from __future__ import annotations
@@ -31,73 +27,24 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
-from axsuite.analysis import axs, xray
-from axsuite.analysis.absorption import (
-    absorption_factor_reflection,
-    anomalous_factors_from_mu,
-    polarization_factor,
+from axsuite.analysis.absorption import anomalous_factors_from_mu
+from axsuite.analysis.axs_assembly import (
+    R_GRID_A,
+    Differential,
+    EnergyIntensity,
+    Partials,
+    assemble_partials,
+    differential_between,
+    same_plate_energies,
 )
-from axsuite.analysis.constants import AVOGADRO
+from axsuite.analysis.axs_chain import corrected_energy, factors_and_mu
 
-from .base import AnalysisCallback, file_figure
+from .base import AnalysisCallback
 from .edge import mu_from_counts
+from .figures import axs as axs_figure
+from .figures.board import FigureBoard
 
-#: r grid (Å) of the published pair distributions.
-R_GRID_A = np.round(np.arange(0.02, 10.0 + 1e-9, 0.02), 10)
-
-
-@dataclasses.dataclass(frozen=True)
-class EnergyIntensity:
-    """Corrected coherent intensity at one energy (electron units per atom)."""
-
-    run_uid: str
-    element: str
-    energy_eV: float
-    q: np.ndarray
-    intensity: np.ndarray
-    sigma: np.ndarray
-    normalization_factor: float
-    leakage_fraction_max: float
-    mu_cm: float
-    mu_source: str
-    factors: dict[str, tuple[float, float]]
-    factor_source: dict[str, str]
-
-
-@dataclasses.dataclass(frozen=True)
-class Differential:
-    """ΔS_A(Q) between ``energies_eV`` (E1 nearer the edge, E2) with standard errors."""
-
-    element: str
-    energies_eV: tuple[float, float]
-    q: np.ndarray
-    ds: np.ndarray
-    sigma: np.ndarray
-    weights: dict[str, np.ndarray]
-    r: np.ndarray
-    environmental_rdf: np.ndarray
-
-
-@dataclasses.dataclass(frozen=True)
-class Partials:
-    """Faber–Ziman partials from ``energies_eV`` of ``run_uids``, their g(r) and N_ab.
-
-    ``coordination`` maps "a-b" → N_ab (b neighbours of an a atom) integrated to
-    ``r_max_A`` ["a-b"], the first minimum of the measured g_ab after its main peak.
-    """
-
-    run_uids: tuple[str, ...]
-    energies_eV: tuple[float, ...]
-    pairs: tuple[str, ...]
-    q: np.ndarray
-    s: np.ndarray
-    sigma: np.ndarray
-    condition_number: float
-    chi2_reduced_median: float
-    r: np.ndarray
-    g: np.ndarray
-    coordination: dict[str, float]
-    r_max_A: dict[str, float]
+__all__ = ["R_GRID_A", "AXSCallback", "AXSResult", "Differential", "EnergyIntensity", "Partials"]
 
 
 @dataclasses.dataclass(frozen=True)
@@ -119,16 +66,6 @@ def _mono_offset(start: Mapping) -> float:
     return float(start.get("calibrations", {}).get("mono", {}).get("offset_deg", 0.0))
 
 
-def _first_minimum(r: np.ndarray, g: np.ndarray) -> float:
-    """First minimum of g(r) after its main peak: the lowest g in (r_peak, 1.8 r_peak]."""
-    ip = int(np.argmax(g))
-    window = (r > r[ip]) & (r <= 1.8 * r[ip])
-    if not np.any(window):
-        return float(r[-1])
-    idx = np.nonzero(window)[0]
-    return float(r[idx[int(np.argmin(g[idx]))]])
-
-
 class AXSCallback(AnalysisCallback):
     """Anomalous-scattering analysis of ``axs_scan`` runs (see module doc).
 
@@ -140,6 +77,7 @@ class AXSCallback(AnalysisCallback):
     use_edge_runs : take μ(E) of the resonant element from an earlier edge scan
     factors_from_edge : take its f', f'' from that edge scan too (default: Chantler)
     plot_dir : directory for PNG plots (None: no plots)
+    figures : live figure board (None: no live figure)
     """
 
     analysis_name = "axs"
@@ -153,9 +91,11 @@ class AXSCallback(AnalysisCallback):
         use_edge_runs: bool = True,
         factors_from_edge: bool = True,
         plot_dir: str | Path | None = None,
+        figures: FigureBoard | None = None,
         **kwargs,
     ):
         super().__init__(**kwargs)
+        self.figures = figures
         if method not in ("krogh-moe", "high-q"):
             raise ValueError(f"unknown normalization method {method!r}")
         if regularization < 0:
@@ -202,21 +142,11 @@ class AXSCallback(AnalysisCallback):
         if self._mode == "edge":
             self._cols = {"energy": [], "i0": [], "it": []}
             return
-        self._roles = {
-            k: self.field(k)
-            for k in (
-                "energy",
-                "two_theta",
-                "i0",
-                "elastic",
-                "fluorescence",
-                "dead_time",
-                "elastic_low",
-                "elastic_high",
-                "fluor_low",
-                "fluor_high",
-            )
-        }
+        roles = ("energy", "two_theta", "i0", "elastic", "fluorescence", "dead_time",
+                 "elastic_low", "elastic_high", "fluor_low", "fluor_high")  # fmt: skip
+        self._roles = {k: self.field(k) for k in roles}
+        title = f"scan {doc.get('scan_id', '')}: AXS {doc['element']} {doc.get('sample', '')}"
+        self._draw("clear", lambda v: v.clear(title), reset=True)
         self._n_q = len(doc["q_grid"])
         self._block = {k: [] for k in self._roles}
         self._done = []
@@ -292,123 +222,17 @@ class AXSCallback(AnalysisCallback):
             return None, ""
         return af, f"edge run {uid[:8]} (MBACK f'', differential KK f')"
 
-    def _factors_and_mu(
-        self, start: Mapping, energy: float
-    ) -> tuple[dict[str, complex], dict[str, str], Any, str]:
-        comp = start["composition"]
-        element = start["element"]
-        af, source = self._measured_edge(start, np.array([energy]))
-        factors, fsrc = {}, {}
-        for el in comp:
-            if af is not None and el == element and self.factors_from_edge:
-                factors[el] = complex(float(af.fp_at[0]), float(af.fpp_at[0]))
-                fsrc[el] = source
-            else:
-                e1 = np.array([energy])
-                factors[el] = complex(
-                    float(xray.chantler_fp(el, e1)[0]), float(xray.chantler_fpp(el, e1)[0])
-                )
-                fsrc[el] = "Chantler table (xraydb)"
-        mean_a = sum(c * xray.atomic_weight(e) for e, c in comp.items())
-        rho = float(start["density_atoms_A3"]) * 1e24 * mean_a / AVOGADRO
-        w = xray.mass_fractions(comp)
-
-        def mu_cm(e_eV):
-            e_arr = np.asarray(e_eV, dtype=float)
-            total = np.zeros_like(e_arr)
-            for el, wi in w.items():
-                fpp = xray.chantler_fpp(el, e_arr)
-                if af is not None and el == element:
-                    inside = (e_arr >= af.energy_eV[0]) & (e_arr <= af.energy_eV[-1])
-                    fpp = np.where(inside, np.interp(e_arr, af.energy_eV, af.fpp), fpp)
-                total = total + wi * xray.mass_attenuation_cm2_g(el, e_arr, fpp=fpp)
-            return rho * total
-
-        mu_src = (
-            f"{element} photo part from {source} inside the scan, tables elsewhere"
-            if af is not None
-            else "tables (Chantler photo + xraylib scattering)"
-        )
-        return factors, fsrc, mu_cm, mu_src
-
     def _finish_energy(self, b: dict[str, np.ndarray]) -> None:
         start = self.raw_start
         energy = float(b["energy"][0])
-        tth = b["two_theta"]
-        det = start["detector"]
-        res = {
-            "noise_fwhm_eV": float(det["noise_fwhm_eV"]),
-            "fano": float(det["fano"]),
-            "pair_energy_eV": float(det["pair_energy_eV"]),
-        }
-        ev_ch = float(det["ev_per_channel"])
-        thick = float(start["geometry"]["thickness_cm"])
-        pol = start["polarization"]
-        comp = start["composition"]
-        factors, fsrc, mu_cm, mu_src = self._factors_and_mu(start, energy)
-        mu_e = float(mu_cm(energy))
-        e_c = xray.compton_energy_eV(energy, tth)
-        el_win = (b["elastic_low"], b["elastic_high"])
-        fl_win = (b["fluor_low"], b["fluor_high"])
-        ratio = axs.compton_window_ratio(
-            energy,
-            tth,
-            *el_win,
-            doppler_fraction=float(det["doppler_fraction"]),
-            ev_per_channel=ev_ch,
-            **res,
-        ) * axs.compton_absorption_ratio(mu_e, mu_cm(e_c), tth, thick)
-        kappa = 0.0
-        if self.leakage_correction:
-            kappa = axs.rrs_leakage_ratio(
-                start["element"],
-                energy,
-                tth,
-                el_win,
-                fl_win,
-                mu_cm=mu_cm,
-                thickness_cm=thick,
-                ev_per_channel=ev_ch,
-                **res,
-            )
-        ci = axs.correct_intensity(
-            tth,
-            energy,
-            b["elastic"],
-            b["i0"],
-            comp,
-            factors,
-            density=float(start["density_atoms_A3"]),
-            absorption=absorption_factor_reflection(mu_e, tth, thick),
-            polarization=polarization_factor(
-                tth,
-                horizontal_fraction=float(pol["horizontal_fraction"]),
-                azimuth_deg=float(pol["phi_deg"]),
-            ),
-            dead_time=b["dead_time"],
-            fluorescence=b["fluorescence"],
-            leakage_ratio=kappa,
-            compton_ratio=ratio,
-            method=self.method,
+        af, source = self._measured_edge(start, np.array([energy]))
+        factors, fsrc, mu_cm, mu_src = factors_and_mu(
+            start, energy, af, source, factors_from_edge=self.factors_from_edge
         )
-        q_grid = np.asarray(start["q_grid"], dtype=float)
-        order = np.argsort(ci.q)
-        intensity = np.interp(q_grid, ci.q[order], ci.intensity[order])
-        sigma = np.interp(q_grid, ci.q[order], ci.sigma[order])
-        ei = EnergyIntensity(
-            run_uid=start["uid"],
-            element=start["element"],
-            energy_eV=energy,
-            q=q_grid,
-            intensity=intensity,
-            sigma=sigma,
-            normalization_factor=float(ci.normalization_factor),
-            leakage_fraction_max=float(np.max(ci.leakage_fraction)),
-            mu_cm=mu_e,
-            mu_source=mu_src,
-            factors={el: (f.real, f.imag) for el, f in factors.items()},
-            factor_source=fsrc,
-        )
+        ei, ci = corrected_energy(
+            start, b, factors, fsrc, mu_cm, mu_src,
+            method=self.method, leakage_correction=self.leakage_correction,
+        )  # fmt: skip
         self._done.append(ei)
         self.library[(start["uid"], energy)] = (start, ei)
         f_txt = ", ".join(
@@ -417,7 +241,7 @@ class AXSCallback(AnalysisCallback):
         self.say(
             f"axs: {start['element']} {energy:.1f} eV done ({self._n_q} Q points): "
             f"α = {ci.normalization_factor:.4g} e.u./count, leakage ≤ "
-            f"{100 * ei.leakage_fraction_max:.1f} %, μ = {mu_e:.1f} cm⁻¹; {f_txt}"
+            f"{100 * ei.leakage_fraction_max:.1f} %, μ = {ei.mu_cm:.1f} cm⁻¹; {f_txt}"
         )
         if fsrc[start["element"]].startswith("Chantler"):
             self.say(
@@ -430,6 +254,7 @@ class AXSCallback(AnalysisCallback):
             units=_UNITS,
             extra_md={"checkpoint": "energy", "energy_eV": energy},
         )
+        self._draw(f"I {energy}", lambda v: v.intensity(ei))
         self._pair_up(start)
 
     def _pair_up(self, start: Mapping) -> None:
@@ -443,7 +268,9 @@ class AXSCallback(AnalysisCallback):
         for e2, ei2 in by_e.items():
             if e2 == e_near or (e_near, e2) in have:
                 continue
-            d = self._differential(start, by_e[e_near], ei2)
+            d = differential_between(
+                by_e[e_near], ei2, start["composition"], float(start["density_atoms_A3"])
+            )
             self._diffs.append(d)
             m = (d.q >= 1.5) & (d.q <= d.q[-1] - 0.5)
             peak = d.q[m][int(np.argmax(d.ds[m]))] if np.any(m) else float("nan")
@@ -457,92 +284,36 @@ class AXSCallback(AnalysisCallback):
                 units=_UNITS,
                 extra_md={"checkpoint": "differential"},
             )
-
-    def _differential(
-        self, start: Mapping, ei1: EnergyIntensity, ei2: EnergyIntensity
-    ) -> Differential:
-        f1 = {el: complex(*v) for el, v in ei1.factors.items()}
-        f2 = {el: complex(*v) for el, v in ei2.factors.items()}
-        d = axs.differential_structure_factor(
-            ei1.q,
-            ei1.intensity,
-            ei2.intensity,
-            start["composition"],
-            f1,
-            f2,
-            sigma_e1=ei1.sigma,
-            sigma_e2=ei2.sigma,
-        )
-        rdf = axs.environmental_rdf(
-            d.q, d.ds, R_GRID_A, density=float(start["density_atoms_A3"]), lorch=True
-        )
-        return Differential(
-            element=ei1.element,
-            energies_eV=(ei1.energy_eV, ei2.energy_eV),
-            q=d.q,
-            ds=d.ds,
-            sigma=d.sigma,
-            weights=dict(d.weights),
-            r=R_GRID_A,
-            environmental_rdf=rdf,
-        )
+            self._draw(f"dS {d.energies_eV}", lambda v, d=d: v.differential(d))
 
     def _partials(self, start: Mapping) -> Partials | None:
         """Partials from every finished energy on the same plate, composition and Q grid."""
-        q = np.asarray(start["q_grid"], dtype=float)
-        comp = {el: float(c) for el, c in start["composition"].items()}
-        entries = []
-        for (_, energy), (st, ei) in sorted(self.library.items(), key=lambda kv: kv[0][1]):
-            same = (
-                st.get("sample") == start.get("sample")
-                and set(st["composition"]) == set(comp)
-                and all(abs(float(st["composition"][el]) - c) < 1e-9 for el, c in comp.items())
-                and len(st["q_grid"]) == q.size
-                and np.allclose(st["q_grid"], q, rtol=1e-9, atol=0.0)
-            )
-            if same and all(abs(energy - e.energy_eV) > 1e-6 * energy for e in entries):
-                entries.append(ei)
-        n_el = len(comp)
-        n_pairs = n_el * (n_el + 1) // 2
-        if len(entries) < n_pairs:
+        measured = [v for _, v in sorted(self.library.items(), key=lambda kv: kv[0][1])]
+        entries = same_plate_energies(measured, start)
+        result = assemble_partials(
+            entries,
+            np.asarray(start["q_grid"], dtype=float),
+            start["composition"],
+            float(start["density_atoms_A3"]),
+            regularization=self.regularization,
+        )
+        if result is None:
             return None
-        data = np.array([ei.intensity for ei in entries])
-        sig = np.array([ei.sigma for ei in entries])
-        fac = [{el: complex(*v) for el, v in ei.factors.items()} for ei in entries]
-        p = axs.partial_structure_factors(
-            q, data, comp, fac, sigma=sig, regularization=self.regularization
-        )
-        rho = float(start["density_atoms_A3"])
-        g = axs.pair_distribution(q, p.s, R_GRID_A, density=rho, lorch=True)
-        coord, r_max = {}, {}
-        for k, (a, b) in enumerate(p.pairs):
-            rm = _first_minimum(R_GRID_A, g[k])
-            for x, y in ((a, b), (b, a)) if a != b else ((a, b),):
-                coord[f"{x}-{y}"] = axs.coordination_number(
-                    R_GRID_A, g[k], density=rho, fraction=comp[y], r_max=rm
-                )
-                r_max[f"{x}-{y}"] = rm
-        chi2 = p.chi2_reduced[np.isfinite(p.chi2_reduced)]
-        result = Partials(
-            run_uids=tuple(dict.fromkeys(ei.run_uid for ei in entries)),
-            energies_eV=tuple(ei.energy_eV for ei in entries),
-            pairs=tuple(f"{a}-{b}" for a, b in p.pairs),
-            q=q,
-            s=p.s,
-            sigma=p.sigma,
-            condition_number=float(p.condition_number),
-            chi2_reduced_median=float(np.median(chi2)) if chi2.size else float("nan"),
-            r=R_GRID_A,
-            g=g,
-            coordination=coord,
-            r_max_A=r_max,
-        )
-        n_txt = ", ".join(f"N_{k} = {v:.2f}" for k, v in coord.items())
+        n_txt = ", ".join(f"N_{k} = {v:.2f}" for k, v in result.coordination.items())
         self.say(
             f"axs: partials from {len(entries)} energies of {len(result.run_uids)} run(s), "
             f"condition number {result.condition_number:.0f}; {n_txt}"
         )
+        self._draw("partials", lambda v: v.partials(result))
         return result
+
+    def _draw(self, key: str, update, *, reset: bool = False) -> None:
+        """Queue an update of the live AXS figure (no-op without a figure board)."""
+        if self.figures is not None:
+            self.figures.post(
+                axs_figure.NAME, axs_figure.AXSView, key, update, reset=reset,
+                figsize=axs_figure.FIGSIZE,
+            )  # fmt: skip
 
     # ------------------------------------------------------------------ output
     @staticmethod
@@ -604,30 +375,7 @@ class AXSCallback(AnalysisCallback):
 
     def save_plot(self, path: Path, result: AXSResult) -> Path:
         """PNG: I(Q) per energy, ΔS_A(Q), partials S_ab(Q) and g_ab(r) when available."""
-        path.parent.mkdir(parents=True, exist_ok=True)
-        fig = file_figure(figsize=(10, 7))
-        axes = fig.subplots(2, 2)
-        ax = axes[0, 0]
-        for ei in result.intensities:
-            ax.plot(ei.q, ei.intensity, lw=1, label=f"{ei.energy_eV:.1f} eV")
-        ax.set(xlabel="Q (Å⁻¹)", ylabel="I (e.u./atom)", title="corrected intensity")
-        ax.legend(fontsize=7)
-        ax = axes[0, 1]
-        for d in result.differentials:
-            ax.errorbar(d.q, d.ds, d.sigma, lw=0.8, label=f"ΔS_{d.element}")
-        ax.set(xlabel="Q (Å⁻¹)", ylabel="ΔS(Q)", title="differential structure factor")
-        ax.legend(fontsize=7)
-        p = result.partials
-        if p is not None:
-            for k, pair in enumerate(p.pairs):
-                axes[1, 0].plot(p.q, p.s[k], lw=1, label=pair)
-                axes[1, 1].plot(p.r, p.g[k], lw=1, label=pair)
-            axes[1, 0].legend(fontsize=7)
-            axes[1, 1].legend(fontsize=7)
-        axes[1, 0].set(xlabel="Q (Å⁻¹)", ylabel="S_ab(Q)", title="partial structure factors")
-        axes[1, 1].set(xlabel="r (Å)", ylabel="g_ab(r)", title="pair distributions")
-        fig.tight_layout()
-        fig.savefig(path, dpi=90)
+        axs_figure.save_axs_png(path, result)
         self.say(f"axs: plot saved to {path}")
         return path
 

@@ -3,6 +3,8 @@
 Per event it stores energy, I0, It, Iref and the fluorescence window (O(1)); at the end it
 forms μ_t = ln(I0/It), μ_ref = ln(It/Iref), μ_f = F/I0 and calls
 :func:`axsuite.analysis.absorption.normalize_xas` on the sample and the reference.
+With a figure board, the live edge figure shows μ_t as measured (the board throttles the
+redraws; each one costs O(points), no analysis) and at the end the normalization and E0.
 """
 
 from __future__ import annotations
@@ -14,7 +16,9 @@ from pathlib import Path
 import numpy as np
 from axsuite.analysis.absorption import normalize_xas
 
-from .base import AnalysisCallback, file_figure
+from .base import AnalysisCallback
+from .figures import edge as edge_figure
+from .figures.board import FigureBoard
 
 
 @dataclasses.dataclass(frozen=True)
@@ -40,13 +44,23 @@ def mu_from_counts(i0: np.ndarray, it: np.ndarray) -> np.ndarray:
 
 
 class EdgeCallback(AnalysisCallback):
-    """E0 and edge step of every edge scan, live and on replay; publishes ``edge`` + ``xas``."""
+    """E0 and edge step of every edge scan, live and on replay; publishes ``edge`` + ``xas``.
+
+    ``plot_dir``: where PNGs go (None: none); ``figures``: live figure board (None: none).
+    """
 
     analysis_name = "edge"
 
-    def __init__(self, *, plot_dir: str | Path | None = None, **kwargs):
+    def __init__(
+        self,
+        *,
+        plot_dir: str | Path | None = None,
+        figures: FigureBoard | None = None,
+        **kwargs,
+    ):
         super().__init__(**kwargs)
         self.plot_dir = Path(plot_dir) if plot_dir is not None else None
+        self.figures = figures
         self._cols: dict[str, list[float]] = {}
 
     def accepts(self, start: Mapping) -> bool:
@@ -55,11 +69,22 @@ class EdgeCallback(AnalysisCallback):
 
     def on_start(self, doc: Mapping) -> None:
         self._cols = {role: [] for role in ("energy", "i0", "it", "iref", "fluorescence")}
+        title = f"scan {doc.get('scan_id', '')}: {doc.get('element', '')} {doc.get('edge', '')}"
+        self._draw("clear", lambda v: v.clear(title), reset=True)
 
     def on_event(self, doc: Mapping, stream: str) -> None:
         if stream != "primary":
             return
         self.append_roles(doc, self._cols)
+        if self.figures is not None:
+            self._draw("measured", measured_mu_update(self._cols))
+
+    def _draw(self, key: str, update, *, reset: bool = False) -> None:
+        if self.figures is not None:
+            self.figures.post(
+                edge_figure.NAME, edge_figure.EdgeView, key, update, reset=reset,
+                figsize=edge_figure.FIGSIZE,
+            )  # fmt: skip
 
     def arrays(self) -> dict[str, np.ndarray]:
         """The buffered columns of the current run as arrays."""
@@ -116,6 +141,8 @@ class EdgeCallback(AnalysisCallback):
             },
             units={"e0_eV": "eV", "e0_ref_eV": "eV", "tabulated_e0_eV": "eV", "energy": "eV"},
         )
+        self._draw("measured", lambda v: v.measured(energy, mu_t))
+        self._draw("normalized", lambda v: v.normalized(norm))
         if self.plot_dir is not None:
             self.save_plot(
                 self.plot_dir / f"edge_{result.element}_{start['uid'][:8]}.png", energy, mu_t, norm
@@ -124,21 +151,18 @@ class EdgeCallback(AnalysisCallback):
 
     def save_plot(self, path: Path, energy: np.ndarray, mu: np.ndarray, norm) -> Path:
         """PNG of μ(E) with pre/post-edge lines and the normalized spectrum."""
-        path.parent.mkdir(parents=True, exist_ok=True)
-        fig = file_figure(figsize=(7, 6))
-        ax1, ax2 = fig.subplots(2, 1, sharex=True)
-        ax1.plot(energy, mu, ".", ms=3, label="μt = ln(I0/It)")
-        ax1.plot(norm.energy_eV, norm.pre_edge, "--", label="pre-edge line")
-        ax1.plot(norm.energy_eV, norm.post_edge, "--", label="post-edge curve")
-        ax1.axvline(norm.e0_eV, color="k", lw=0.8, label=f"E0 = {norm.e0_eV:.2f} eV")
-        ax1.set_ylabel("μt")
-        ax1.legend(fontsize=8)
-        ax2.plot(norm.energy_eV, norm.norm, label="normalized")
-        ax2.plot(norm.energy_eV, norm.flat, label="flattened")
-        ax2.set_xlabel("photon energy (eV)")
-        ax2.set_ylabel("normalized μ")
-        ax2.legend(fontsize=8)
-        fig.tight_layout()
-        fig.savefig(path, dpi=100)
+        edge_figure.save_edge_png(path, energy, mu, norm)
         self.say(f"edge: plot saved to {path}")
         return path
+
+
+def measured_mu_update(cols: Mapping[str, list[float]]):
+    """An update drawing μ_t = ln(I0/It) of the points in ``cols`` (lists that the run
+    keeps appending to; read when the figure is drawn, in the drawing thread)."""
+
+    def update(view) -> None:
+        n = min(len(cols["energy"]), len(cols["i0"]), len(cols["it"]))
+        e = np.asarray(cols["energy"][:n], dtype=float)
+        view.measured(e, mu_from_counts(cols["i0"][:n], cols["it"][:n]))
+
+    return update

@@ -30,9 +30,13 @@ from axsuite.analysis.lineprofile import (
     texture_coefficients,
     texture_sigma,
 )
+from axsuite.analysis.peak_groups import ReflectionGroup, group_reflections
 from axsuite.analysis.refinement import PhaseModel, RefinementError, refine_pattern
 
-from .base import AnalysisCallback, file_figure
+from .base import AnalysisCallback
+from .figures import powder as powder_figure
+from .figures.board import FigureBoard
+from .lineprofile_text import report_lines, size_text
 
 
 @dataclasses.dataclass(frozen=True)
@@ -45,6 +49,7 @@ class LineProfileAnalysis:
     two_theta_deg: np.ndarray
     area: np.ndarray
     fwhm_deg: np.ndarray
+    fwhm_err_deg: np.ndarray
     gamma_g_deg: np.ndarray
     gamma_l_deg: np.ndarray
     sample_fwhm_deg: np.ndarray
@@ -62,15 +67,9 @@ class LineProfileAnalysis:
     notes: tuple[str, ...]
 
 
-@dataclasses.dataclass
-class _Group:
-    hkl: list[str]
-    centers: np.ndarray
-    i0: np.ndarray
-    lo: float
-    hi: float
-    fits: tuple[PeakFit, ...] | None = None
-    done: bool = False
+#: Reflections closer than this fraction of ``window_deg`` to an end of the scan are not
+#: fitted (too little of the peak measured); farther ones are fitted on a cut window.
+EDGE_MARGIN = 0.25
 
 
 class LineProfileCallback(AnalysisCallback):
@@ -84,6 +83,7 @@ class LineProfileCallback(AnalysisCallback):
     k : Scherrer constant (with the FWHM)
     refine : run the whole-pattern refinement at the end
     plot_dir : where plots go (None: no plots)
+    figures : live figure board (None: no live figure)
     """
 
     analysis_name = "lineprofile"
@@ -96,9 +96,11 @@ class LineProfileCallback(AnalysisCallback):
         k: float = 0.89,
         refine: bool = True,
         plot_dir: str | Path | None = None,
+        figures: FigureBoard | None = None,
         **kwargs,
     ):
         super().__init__(**kwargs)
+        self.figures = figures
         if not window_deg > 0 or not 0 <= min_relative_intensity < 1 or not k > 0:
             raise ValueError("need window_deg > 0, 0 ≤ min_relative_intensity < 1 and k > 0")
         self.window_deg = float(window_deg)
@@ -108,7 +110,7 @@ class LineProfileCallback(AnalysisCallback):
         self.plot_dir = Path(plot_dir) if plot_dir is not None else None
         self._x: list[float] = []
         self._y: list[float] = []
-        self._groups: list[_Group] = []
+        self._groups: list[ReflectionGroup] = []
         self._next = 0
         self._notes: list[str] = []
         self._fit_curve: tuple[np.ndarray, np.ndarray, np.ndarray] | None = None
@@ -145,12 +147,25 @@ class LineProfileCallback(AnalysisCallback):
             min(hi_scan + 1.0, 179.0),
             polarization=float(doc.get("polarization", 0.5)),
         )
-        keep = (refl.intensity >= self.min_relative_intensity * refl.intensity.max()) & (
-            refl.two_theta_deg > lo_scan + self.window_deg
-        ) & (refl.two_theta_deg < hi_scan - self.window_deg)  # fmt: skip
-        self._groups = _group_reflections(
-            refl.two_theta_deg[keep], refl.intensity[keep], refl.hkl[keep], self.window_deg
-        )
+        tt = refl.two_theta_deg
+        strong = refl.intensity >= self.min_relative_intensity * refl.intensity.max()
+        margin = EDGE_MARGIN * self.window_deg
+        inside = (tt > lo_scan + margin) & (tt < hi_scan - margin)
+        for h, t in zip(refl.hkl[strong & ~inside], tt[strong & ~inside], strict=True):
+            if lo_scan <= t <= hi_scan:
+                self._notes.append(
+                    f"reflection ({''.join(str(int(v)) for v in h)}) at 2θ = {t:.2f}° is within "
+                    f"{margin:.2f}° of the scan's end: not fitted"
+                )
+        keep = strong & inside
+        self._groups = group_reflections(tt[keep], refl.intensity[keep], refl.hkl[keep],
+                                         self.window_deg)  # fmt: skip
+        step = abs(float(args[2])) if len(args) > 2 else 0.0
+        for g in self._groups:  # windows cut at the scan's ends (fitted at the last point)
+            g.lo = max(g.lo, lo_scan)
+            g.hi = min(g.hi, hi_scan - 0.5 * step)
+        title = f"scan {doc.get('scan_id', '')}: {doc.get('sample', '')} (λ = {lam:.4f} Å)"
+        self._draw("clear", lambda v: v.clear(title), reset=True)
 
     def on_event(self, doc: Mapping, stream: str) -> None:
         if stream != "primary":
@@ -159,11 +174,13 @@ class LineProfileCallback(AnalysisCallback):
         x = float(d[self.field("two_theta")])
         self._x.append(x)
         self._y.append(float(d[self.field("intensity")]))
+        if self.figures is not None:
+            self._draw("measured", powder_figure.measured_update(self._x, self._y))
         while self._next < len(self._groups) and x >= self._groups[self._next].hi:
             self._fit_group(self._groups[self._next])
             self._next += 1
 
-    def _fit_group(self, g: _Group) -> None:
+    def _fit_group(self, g: ReflectionGroup) -> None:
         g.done = True
         x = np.asarray(self._x)
         y = np.asarray(self._y)
@@ -173,16 +190,17 @@ class LineProfileCallback(AnalysisCallback):
         except ValueError as exc:
             self._notes.append(f"peaks {'/'.join(g.hkl)}: not fitted ({exc})")
             return
-        sizes = [None] * len(g.fits)
+        sizes = [""] * len(g.fits)
         cal = self.raw_start.get("instrument_calibration")
         if cal:  # preliminary Scherrer size per peak (the final values come at the stop)
-            ss = size_strain_from_fits(
-                g.fits, float(self.raw_start["wavelength_A"]), InstrumentFunction.from_dict(cal),
-                k=self.k,
-            )  # fmt: skip
-            sizes = [d if np.isfinite(d) else None for d in ss.scherrer_size_A]
-        for h, f, d in zip(g.hkl, g.fits, sizes, strict=True):
-            size = "" if d is None else f", Scherrer D = {d:.0f} Å"
+            lam = float(self.raw_start["wavelength_A"])
+            ss = size_strain_from_fits(g.fits, lam, InstrumentFunction.from_dict(cal), k=self.k)
+            sizes = [
+                size_text(d, fs, f.fwhm_err_deg, f.center_deg, lam, self.k)
+                for d, fs, f in zip(ss.scherrer_size_A, ss.fwhm_sample_deg, g.fits, strict=True)
+            ]
+        self._draw(f"peaks {g.lo}", powder_figure.peaks_update(x[sel], y[sel], g.hkl, g.fits))
+        for h, f, size in zip(g.hkl, g.fits, sizes, strict=True):
             self.say(
                 f"lineprofile: ({h}) 2θ = {f.center_deg:.4f}°, FWHM = {f.fwhm_deg:.4f}°, "
                 f"η = {f.eta:.2f}{size}"
@@ -227,6 +245,7 @@ class LineProfileCallback(AnalysisCallback):
             two_theta_deg=tt,
             area=area,
             fwhm_deg=np.array([f.fwhm_deg for f in fits]),
+            fwhm_err_deg=np.array([f.fwhm_err_deg for f in fits]),
             gamma_g_deg=np.array([f.gamma_g_deg for f in fits]),
             gamma_l_deg=np.array([f.gamma_l_deg for f in fits]),
             sample_fwhm_deg=ss.fwhm_sample_deg if ss is not None else nan,
@@ -245,9 +264,17 @@ class LineProfileCallback(AnalysisCallback):
         )
         self._report(result)
         self._publish(result)
+        self._draw("end", powder_figure.end_update(result, self.k, self._fit_curve))
         if self.plot_dir is not None:
-            self._plot(result, start["uid"][:8])
+            self._plot(result, start)
         return result
+
+    def _draw(self, key: str, update, *, reset: bool = False) -> None:
+        if self.figures is not None:
+            self.figures.post(
+                powder_figure.NAME, powder_figure.PowderView, key, update, reset=reset,
+                figsize=powder_figure.FIGSIZE,
+            )  # fmt: skip
 
     def _joint_refit(self, fits: list[PeakFit]) -> list[PeakFit]:
         """Refit all live-fitted peaks together on the whole pattern (starting at their
@@ -301,26 +328,8 @@ class LineProfileCallback(AnalysisCallback):
         return out
 
     def _report(self, r: LineProfileAnalysis) -> None:
-        if r.wh_size_A is not None:
-            self.say(
-                f"lineprofile: {r.sample} Williamson–Hall D = {r.wh_size_A:.1f} ± "
-                f"{r.wh_size_err_A:.1f} Å, ε = {r.wh_strain:.2e} ± {r.wh_strain_err:.1e} "
-                f"(R² = {r.wh_r_squared:.4f}, K = {self.k})"
-            )
-        self.say(f"lineprofile: {r.sample} Harris texture σ = {r.texture_sigma:.3f}")
-        if r.refinement is not None:
-            ref = r.refinement
-            md = (
-                f", March–Dollase r = {ref['march_dollase_r']:.3f}"
-                if "march_dollase_r" in ref
-                else ""
-            )
-            self.say(
-                f"lineprofile: {r.sample} refinement a = {ref['cell_a']:.5f} Å, "
-                f"Rwp = {ref['rwp']:.4f}, χ² = {ref['chi2']:.2f}{md}"
-            )
-        for note in r.notes:
-            self.say(f"lineprofile: note: {note}")
+        for line in report_lines(r, self.k):
+            self.say(f"lineprofile: {line}")
 
     def _publish(self, r: LineProfileAnalysis) -> None:
         rows = [
@@ -361,52 +370,8 @@ class LineProfileCallback(AnalysisCallback):
         }  # fmt: skip
         self.publish([self.raw_start["uid"]], streams, units=units)
 
-    def _plot(self, r: LineProfileAnalysis, tag: str) -> None:
-        self.plot_dir.mkdir(parents=True, exist_ok=True)
-        fig = file_figure(figsize=(8, 7))
-        ax1, ax2 = fig.subplots(2, 1)
-        ax1.plot(self._x, self._y, ".", ms=2, label="measured")
-        if self._fit_curve is not None:
-            x, yo, yc = self._fit_curve
-            ax1.plot(x, yc, "-", lw=1, label="refinement")
-            ax1.plot(x, yo - yc - 0.1 * np.max(yo), "-", lw=0.8, label="difference (offset)")
-        ax1.set_xlabel("2θ (deg)")
-        ax1.set_ylabel("counts")
-        ax1.legend()
-        if r.wh_size_A is not None:
-            th = np.deg2rad(r.two_theta_deg) / 2
-            ax2.plot(np.sin(th), np.deg2rad(r.sample_fwhm_deg) * np.cos(th), "o")
-            s = np.linspace(0, np.sin(th).max() * 1.05, 50)
-            ax2.plot(s, self.k * r.wavelength_A / r.wh_size_A + 4 * r.wh_strain * s, "-")
-            ax2.set_xlabel("sin θ")
-            ax2.set_ylabel("β cos θ (rad)")
-            ax2.set_title(f"Williamson–Hall: D = {r.wh_size_A:.0f} Å, ε = {r.wh_strain:.2e}")
-        fig.tight_layout()
-        path = self.plot_dir / f"lineprofile_{r.sample}_{tag}.png"
-        fig.savefig(path, dpi=90)
+    def _plot(self, r: LineProfileAnalysis, start: Mapping) -> None:
+        path = self.plot_dir / f"lineprofile_{r.sample}_{start['uid'][:8]}.png"
+        title = f"scan {start.get('scan_id', '')}: {r.sample} (λ = {r.wavelength_A:.4f} Å)"
+        powder_figure.save_powder_png(path, r, self.k, self._x, self._y, self._fit_curve, title)
         self.say(f"lineprofile: plot saved to {path}")
-
-
-def _group_reflections(tt, inten, hkl, window) -> list[_Group]:
-    """Merge coincident reflections (< 0.02°) and group neighbours closer than ``window``."""
-    order = np.argsort(tt)
-    peaks: list[tuple[float, float, str]] = []
-    for i in order:
-        sep = "" if np.max(np.abs(hkl[i])) < 10 else ","
-        h = sep.join(str(int(v)) for v in hkl[i])
-        if peaks and tt[i] - peaks[-1][0] < 0.02:
-            c, a, name = peaks[-1]
-            peaks[-1] = (c, a + inten[i], f"{name}+{h}")
-        else:
-            peaks.append((float(tt[i]), float(inten[i]), h))
-    groups: list[_Group] = []
-    for c, a, name in peaks:
-        if groups and c - groups[-1].centers[-1] < window:
-            g = groups[-1]
-            g.centers = np.append(g.centers, c)
-            g.i0 = np.append(g.i0, a)
-            g.hkl.append(name)
-            g.hi = c + window
-        else:
-            groups.append(_Group([name], np.array([c]), np.array([a]), c - window, c + window))
-    return groups

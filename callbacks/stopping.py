@@ -18,7 +18,9 @@ from pathlib import Path
 import numpy as np
 from axsuite.analysis import stopping as st
 
-from .base import AnalysisCallback, file_figure
+from .base import AnalysisCallback
+from .figures import stopping as stopping_figure
+from .figures.board import FigureBoard
 
 FWHM_PER_SIGMA = 2.0 * np.sqrt(2.0 * np.log(2.0))
 #: Below this energy (MeV/u, under the stopping maximum) data constrain S_low = A1·E^A2;
@@ -57,14 +59,21 @@ class StoppingCallback(AnalysisCallback):
     ----------
     min_fit_energy_MeV_u : lowest energy (MeV/u) used in the fit of I (Bethe regime)
     plot_dir : where to save the S(E) plot (None: no plot)
+    figures : live figure board (None: no live figure)
     """
 
     analysis_name = "stopping"
 
     def __init__(
-        self, *, min_fit_energy_MeV_u: float = 2.0, plot_dir: str | Path | None = None, **kwargs
+        self,
+        *,
+        min_fit_energy_MeV_u: float = 2.0,
+        plot_dir: str | Path | None = None,
+        figures: FigureBoard | None = None,
+        **kwargs,
     ):
         super().__init__(**kwargs)
+        self.figures = figures
         if not min_fit_energy_MeV_u > 0:
             raise ValueError("min_fit_energy_MeV_u must be positive")
         self.min_fit_energy_MeV_u = float(min_fit_energy_MeV_u)
@@ -84,6 +93,15 @@ class StoppingCallback(AnalysisCallback):
 
     def on_start(self, doc: Mapping) -> None:
         self._rows = []
+        title = f"scan {doc.get('scan_id', '')}: {doc['ion'].get('symbol', '')} in {doc['target']}"
+        self._draw("clear", lambda v: v.clear(title, doc["ion"].get("symbol", "ion")), reset=True)
+
+    def _draw(self, key: str, update, *, reset: bool = False) -> None:
+        if self.figures is not None:
+            self.figures.post(
+                stopping_figure.NAME, stopping_figure.StoppingView, key, update, reset=reset,
+                figsize=stopping_figure.FIGSIZE,
+            )  # fmt: skip
 
     def on_event(self, doc: Mapping, stream: str) -> None:
         if stream != "primary":
@@ -98,20 +116,12 @@ class StoppingCallback(AnalysisCallback):
                 int(d[self.field("counts")]),
             )
         )
+        if self.figures is not None and self._rows[-1][1]:  # a foil-in reading: maybe a pair
+            self._draw("points", _points_update(self._rows, self.raw_start))
 
     def _pairs(self) -> tuple[np.ndarray, ...]:
         """Per energy (in acquisition order): out/in centroids and their σ (MeV)."""
-        out: dict[float, tuple[float, float]] = {}
-        inn: dict[float, tuple[float, float]] = {}
-        for energy, foil_in, centroid, fwhm, counts in self._rows:
-            if counts < 2 or not np.isfinite(centroid):
-                continue
-            sigma = fwhm * 1e-3 / FWHM_PER_SIGMA / np.sqrt(counts)
-            (inn if foil_in else out)[energy] = (centroid, sigma)
-        keys = [e for e in dict.fromkeys(r[0] for r in self._rows) if e in out and e in inn]
-        keys = [e for e in keys if inn[e][0] < out[e][0]]
-        arr = lambda d, i: np.array([d[e][i] for e in keys], dtype=float)  # noqa: E731
-        return arr(out, 0), arr(inn, 0), arr(out, 1), arr(inn, 1)
+        return _pairs(self._rows)
 
     def on_stop(self, doc: Mapping) -> StoppingResult | None:
         start = self.raw_start
@@ -188,6 +198,9 @@ class StoppingCallback(AnalysisCallback):
         )
         self._report(result)
         self._publish(result, start["uid"])
+        self._draw("points", lambda v: v.points(pts.energy_MeV, pts.stopping_MeV_cm2_g,
+                                                pts.sigma_MeV_cm2_g, model))  # fmt: skip
+        self._draw("models", lambda v: v.models(result))
         if self.plot_dir is not None:
             self.save_plot(
                 self.plot_dir / f"stopping_{result.ion}_{target}_{start['uid'][:8]}.png", result
@@ -258,37 +271,42 @@ class StoppingCallback(AnalysisCallback):
 
     def save_plot(self, path: Path, r: StoppingResult) -> Path:
         """PNG of measured S(E) with the tabulated and fitted-I models and the 5-parameter fit."""
-        path.parent.mkdir(parents=True, exist_ok=True)
-        grid = np.geomspace(r.energy_MeV_u.min() * 0.8, r.energy_MeV_u.max() * 1.2, 200)
-        fig = file_figure(figsize=(7, 6))
-        ax, axr = fig.subplots(2, 1, sharex=True, gridspec_kw={"height_ratios": [3, 1]})
-        ax.errorbar(
-            r.energy_MeV, r.stopping_MeV_cm2_g, r.sigma_MeV_cm2_g, fmt="o", ms=4, label="measured"
-        )
-        rel = r.stopping_MeV_cm2_g / r.model_MeV_cm2_g - 1.0
-        err = r.sigma_MeV_cm2_g / r.model_MeV_cm2_g
-        axr.errorbar(r.energy_MeV, 100 * rel, 100 * err, fmt="o", ms=3)
-        axr.axhline(0.0, color="k", lw=0.8)
-        axr.set_ylabel("meas/model − 1 (%)")
-        ax.plot(
-            grid * r.a1,
-            st.electronic_stopping(r.z1, r.a1, r.target, grid),
-            label="model (tabulated I)",
-        )
-        if r.i_fit_eV is not None:
-            s_fit = st.electronic_stopping(r.z1, r.a1, r.target, grid, i_eV=r.i_fit_eV)
-            ax.plot(grid * r.a1, s_fit, "--", label=f"model, I = {r.i_fit_eV:.1f} eV")
-        if r.five_parameter is not None:
-            s5 = st.ev_1e15_to_mev_cm2_g(
-                st.five_parameter_stopping(grid * r.a1 * 1e3, *r.five_parameter), r.target
-            )
-            ax.plot(grid * r.a1, s5, ":", label="5-parameter fit")
-        ax.set_xscale("log")
-        axr.set_xlabel(f"{r.ion} energy (MeV)")
-        ax.set_ylabel("S (MeV cm²/g)")
-        ax.set_title(f"{r.ion} in {r.target}")
-        ax.legend(fontsize=8)
-        fig.tight_layout()
-        fig.savefig(path, dpi=100)
+        stopping_figure.save_stopping_png(path, r, f"{r.ion} in {r.target}")
         self.say(f"stopping: plot saved to {path}")
         return path
+
+
+def _pairs(rows: list[tuple[float, int, float, float, int]]) -> tuple[np.ndarray, ...]:
+    """Per energy (in acquisition order): out/in centroids and their σ (MeV) from readings
+    (energy, foil_in, centroid MeV, FWHM keV, counts); energies without both are left out."""
+    out: dict[float, tuple[float, float]] = {}
+    inn: dict[float, tuple[float, float]] = {}
+    for energy, foil_in, centroid, fwhm, counts in rows:
+        if counts < 2 or not np.isfinite(centroid):
+            continue
+        sigma = fwhm * 1e-3 / FWHM_PER_SIGMA / np.sqrt(counts)
+        (inn if foil_in else out)[energy] = (centroid, sigma)
+    keys = [e for e in dict.fromkeys(r[0] for r in rows) if e in out and e in inn]
+    keys = [e for e in keys if inn[e][0] < out[e][0]]
+    arr = lambda d, i: np.array([d[e][i] for e in keys], dtype=float)  # noqa: E731
+    return arr(out, 0), arr(inn, 0), arr(out, 1), arr(inn, 1)
+
+
+def _points_update(rows: list, start: Mapping):
+    """Figure update: S(E) of the energy pairs complete so far against the tabulated model
+    (rows read when drawn, in the drawing thread)."""
+    ion = start["ion"]
+    z1, a1, target = int(ion["Z1"]), float(ion["A1"]), str(start["target"])
+
+    def update(view) -> None:
+        e_out, e_in, s_out, s_in = _pairs(rows[: len(rows)])
+        if e_out.size == 0:
+            return
+        pts = st.stopping_from_energy_loss(
+            e_out, e_in, s_out, s_in, target=target, a1=a1,
+            areal_density_1e15_cm2=float(start["areal_density_1e15_cm2"]),
+        )  # fmt: skip
+        model = st.electronic_stopping(z1, a1, target, pts.energy_MeV_u)
+        view.points(pts.energy_MeV, pts.stopping_MeV_cm2_g, pts.sigma_MeV_cm2_g, model)
+
+    return update

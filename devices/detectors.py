@@ -139,22 +139,38 @@ class BeamPath:
         return e, n
 
 
+#: Relative amplifier gains (counts per photo-absorbed photon) of the chambers. The long
+#: argon-filled It and Iref chambers absorb far more than the thin nitrogen I0 chamber, so
+#: their current amplifiers are set 20× and 100× less sensitive, as a beamline sets gains
+#: to keep every chamber in range; then ln(I0/It) is positive below the Cu and Zr edges as
+#: on a beamline's plot. I0 keeps 1: one I0 count is one absorbed photon (the AXS
+#: normalization and its test rely on it).
+DEFAULT_GAINS: dict[str, float] = {"I0": 1.0, "It": 0.05, "Iref": 0.01}
+
+
 class IonChamber(_SimCounter):
-    """Gas ion chamber: photo-absorbed photons in the fill gas, Poisson counts."""
+    """Gas ion chamber: photo-absorbed photons in the fill gas (Poisson) × amplifier gain.
+
+    ``gain`` (config) is the relative gain of the current amplifier and V/F converter in
+    counts per absorbed photon (default :data:`DEFAULT_GAINS` of the position); the noise
+    stays the photons' shot noise, scaled.
+    """
 
     counts = Cpt(Signal, value=0, kind=Kind.hinted)
     gas = Cpt(Signal, value="", kind=Kind.config)
     length_cm = Cpt(Signal, value=0.0, kind=Kind.config)
+    gain = Cpt(Signal, value=1.0, kind=Kind.config)
 
     def __init__(self, *args, beam: BeamPath, position: str, **kwargs):
         super().__init__(*args, **kwargs)
         self.beam = beam
         self.position = position
+        self.gain.put(DEFAULT_GAINS.get(position, 1.0))
 
     def _compute(self) -> None:
         e, n = self.beam.incident_photons(self.position, self.count_time.get())
         mean = self.beam.chambers[self.position].expected_counts(e, n)
-        self.counts.put(int(self.rng.poisson(mean)))
+        self.counts.put(int(round(self.rng.poisson(mean) * float(self.gain.get()))))
 
 
 class WindowedCounter(_SimCounter):

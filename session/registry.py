@@ -16,6 +16,7 @@ from axsuite.callbacks.absorption import AbsorptionCallback
 from axsuite.callbacks.axs import AXSCallback
 from axsuite.callbacks.base import AnalysisCallback, Publisher
 from axsuite.callbacks.edge import EdgeCallback
+from axsuite.callbacks.figures.board import FigureBoard
 from axsuite.callbacks.lineprofile import LineProfileCallback
 from axsuite.callbacks.stopping import StoppingCallback
 
@@ -26,14 +27,17 @@ def analysis_callbacks(
     publish: Publisher | None,
     echo: Callable[[str], None] | None,
     plot_dir: Path | None,
+    figures: FigureBoard | None = None,
 ) -> list[AnalysisCallback]:
-    """Fresh instances of every analysis callback (live or replay)."""
+    """Fresh instances of every analysis callback (live or replay); ``figures``: the live
+    figure board they draw on (None: no live figures)."""
+    kw = {"publish": publish, "echo": echo, "plot_dir": plot_dir, "figures": figures}
     return [
-        EdgeCallback(publish=publish, echo=echo, plot_dir=plot_dir),
-        AXSCallback(publish=publish, echo=echo, plot_dir=plot_dir),
-        AbsorptionCallback(publish=publish, echo=echo, plot_dir=plot_dir),
-        StoppingCallback(publish=publish, echo=echo, plot_dir=plot_dir),
-        LineProfileCallback(publish=publish, echo=echo, plot_dir=plot_dir),
+        EdgeCallback(**kw),
+        AXSCallback(**kw),
+        AbsorptionCallback(**kw),
+        StoppingCallback(**kw),
+        LineProfileCallback(**kw),
     ]
 
 

@@ -10,13 +10,14 @@ from types import SimpleNamespace
 from typing import Any
 
 from axsuite.callbacks.base import AnalysisCallback
-from axsuite.callbacks.live import ScanProgress
+from axsuite.callbacks.live import ScanProgress, write_line
 from axsuite.devices import make_beamline
 from bluesky import RunEngine
 from bluesky.callbacks.core import make_callback_safe
 from bluesky.suspenders import SuspendFloor
 
 from .catalog import make_writer, open_catalog, resolve_data_dir
+from .live_feedback import figure_board, live_table, run_engine_options
 from .profile import Profile, load_profile
 from .registry import analysis_callbacks, bound_plans
 from .spool import SpoolStore, pending
@@ -53,6 +54,7 @@ class Session:
     plans: SimpleNamespace
     tokens: list[int]
     publishers: list[Any] = dataclasses.field(default_factory=list)
+    figures: Any = None
 
     def close(self) -> None:
         """Unsubscribe everything from the RunEngine and close the document publishers."""
@@ -62,6 +64,8 @@ class Session:
         for publisher in self.publishers:
             publisher.close()
         self.publishers.clear()
+        if self.figures is not None:
+            self.figures.close()
 
 
 def build_session(
@@ -69,12 +73,12 @@ def build_session(
     *,
     data_dir: str | Path | None = None,
     live: bool = True,
-    echo: Callable[[str], None] | None = print,
+    echo: Callable[[str], None] | None = write_line,
     simulate_time: bool = False,
     safe_callbacks: bool = True,
-    table: bool = False,
+    table: bool | str = False,
     progress: bool = True,
-    plots: bool = False,
+    plots: bool | str = False,
     publish_to: str | None = None,
 ) -> Session:
     """Build a session in one call.
@@ -87,7 +91,9 @@ def build_session(
         catalog, plots saved in ``<data_dir>/plots``)
     simulate_time : counters take their dwell time and motors settle (False in tests)
     safe_callbacks : a failing analysis callback logs its error instead of aborting the scan
-    table, progress, plots : live table (BestEffortCallback), progress bar, live figures
+    table, progress, plots : live table (True: the profile's ``live.table`` mode, or auto,
+        lines, compact, off), progress bar, live figures (True: the profile's ``live.plots``,
+        or auto, screen, file, off; see :mod:`axsuite.session.live_feedback`)
     publish_to : stream documents to ``axs worker`` processes through a 0MQ proxy
         (``zmq://host:port``) or NATS JetStream (``nats://host:port``); default
         ``profile.streaming.publish``. With
@@ -97,7 +103,8 @@ def build_session(
     ddir = resolve_data_dir(data_dir if data_dir is not None else None)
     ddir.mkdir(parents=True, exist_ok=True)
     catalog = open_catalog(prof.catalog.uri, ddir, prof.catalog.api_key_env)
-    RE = RunEngine({})
+    board = figure_board(prof, plots, ddir)
+    RE = RunEngine({}, **run_engine_options(board))
     RE.scan_id_source = ScanIdFromCatalog(catalog)
     spool = SpoolStore(ddir / "spool") if prof.catalog.spool else None
     writer = make_writer(catalog, batch_size=prof.catalog.batch_size, spool=spool)
@@ -122,21 +129,18 @@ def build_session(
         tokens.append(RE.subscribe(make_callback_safe(publisher, logger=logger)))
     analyses: list[AnalysisCallback] = []
     if live and (prof.streaming.local_analysis or stream is None):
-        analyses = analysis_callbacks(prof, publish=writer, echo=echo, plot_dir=ddir / "plots")
+        analyses = analysis_callbacks(
+            prof, publish=writer, echo=echo, plot_dir=ddir / "plots", figures=board
+        )
         for cb in analyses:
             tokens.append(
                 RE.subscribe(make_callback_safe(cb, logger=logger) if safe_callbacks else cb)
             )
     if progress:
         tokens.append(RE.subscribe(ScanProgress()))
-    if table:
-        from bluesky.callbacks.best_effort import BestEffortCallback
-
-        bec = BestEffortCallback()
-        bec.disable_heading()
-        if not plots:
-            bec.disable_plots()
-        tokens.append(RE.subscribe(bec))
+    readable = live_table(prof, table) if table else None
+    if readable is not None:
+        tokens.append(RE.subscribe(readable))
     return Session(
         prof,
         ddir,
@@ -148,4 +152,5 @@ def build_session(
         SimpleNamespace(**bound_plans(bl)),
         tokens,
         publishers,
+        board,
     )

@@ -1,0 +1,101 @@
+"""Live feedback a person reads: the table of points, ion-chamber gains, the shell's
+namespace and banner, and result lines that say when a size is not resolved."""
+
+from __future__ import annotations
+
+import re
+
+import numpy as np
+import pytest
+from axsuite.callbacks.live import ReadableTable
+from axsuite.plans import edge_scan, powder_scan
+
+
+def _table(RE, plan, **kwargs) -> list[str]:
+    lines: list[str] = []
+    RE(plan, ReadableTable(write=lines.append, **kwargs))
+    return lines
+
+
+def test_short_scan_one_line_per_point_with_units_and_integer_counts(RE, beamline):
+    regions = [{"start": -20.0, "stop": 20.0, "step": 5.0}]
+    lines = _table(RE, edge_scan("Cu", beamline=beamline, regions=regions, dwell_s=0.1))
+    head, rows = lines[1], lines[2:]
+    assert len(rows) == 9  # (20 − (−20))/5 + 1 points, one line each
+    for col in ("E (eV)", "I0 (cts)", "It (cts)", "fluor (cts)"):
+        assert col in head
+    i0 = head.split().index("I0")  # a count column holds integers ("55", not "55.000")
+    assert all(re.fullmatch(r"\d+", r.split()[i0 - 1]) for r in rows)  # "(eV)" shifts by one
+    assert rows[-1].split()[0] == "9/9"
+
+
+def test_long_scan_prints_a_few_compact_lines(RE, beamline):
+    plan = powder_scan("CeO2", beamline=beamline, two_theta=(11.0, 15.0, 0.01))  # 401 points
+    lines = _table(RE, plan)
+    assert "401 points, a line every 41 points" in lines[0] and "2θ (deg)" in lines[1]
+    rows = [r for r in lines[2:] if re.match(r"\s*\d+/401", r)]
+    # every 41st point (9 lines) and the last one; a slow run adds one per 10 s at most
+    assert 10 <= len(rows) <= 10 + 2
+    assert rows[-1].split()[0] == "401/401" and lines[-1].endswith("401 points, success")
+    lines = _table(RE, powder_scan("CeO2", beamline=beamline, two_theta=(11.0, 15.0, 0.01)),
+                   mode="lines")  # fmt: skip
+    assert len(lines) == 2 + 401
+
+
+def test_bad_table_options_are_one_line_errors():
+    with pytest.raises(ValueError, match="mode 'wide'"):
+        ReadableTable("wide")
+    with pytest.raises(ValueError, match="every_s > 0 \\(got 0"):
+        ReadableTable(every_s=0)
+
+
+def test_chamber_gains_make_ln_i0_it_positive_below_the_edges(RE, beamline):
+    """Amplifier gains I0 : It : Iref = 1 : 1/20 : 1/100 (DEFAULT_GAINS): ln(I0/It) > 0
+    below and above the Cu and Zr K edges, and the gain is in the run's configuration."""
+    from axsuite.devices.detectors import DEFAULT_GAINS
+
+    rows, config = [], {}
+
+    def collect(name, doc):
+        if name == "descriptor":
+            config.update(doc["configuration"]["It"]["data"])
+        if name == "event":
+            d = doc["data"]
+            rows.append((d["I0_counts"], d["It_counts"], d["Iref_counts"]))
+
+    for el in ("Cu", "Zr"):
+        regions = [{"start": -200.0, "stop": 200.0, "step": 100.0}]
+        RE(edge_scan(el, beamline=beamline, regions=regions, dwell_s=0.1), collect)
+    a = np.array(rows, dtype=float)
+    assert np.all(np.log(a[:, 0] / a[:, 1]) > 0) and np.all(np.log(a[:, 1] / a[:, 2]) > 0)
+    assert config["It_gain"] == DEFAULT_GAINS["It"] == 0.05
+
+
+def test_shell_namespace_has_numpy_and_banner_names_what_is_there(session):
+    from axsuite.session.shell import shell_banner, shell_config, shell_namespace
+
+    ns = shell_namespace(session)
+    assert ns["np"] is np and ns["RE"] is session.RE and "edge_scan" in ns and "I0" in ns
+    banner = shell_banner(session)
+    assert "np" in banner and "axs_scan" in banner and "live figures off" in banner
+    assert shell_config(session).TerminalInteractiveShell.banner1 == banner
+
+
+def test_unresolved_sizes_are_reported_as_bounds_not_numbers():
+    from types import SimpleNamespace
+
+    from axsuite.analysis.lineprofile import scherrer_size
+    from axsuite.callbacks.lineprofile_text import report_lines, size_text
+
+    lam, k, tt = 0.7293, 0.89, 20.0
+    resolved = size_text(300.0, 0.03, 0.002, tt, lam, k)
+    assert resolved == ", Scherrer D = 300 Å"
+    bound = float(scherrer_size(2 * 0.004, tt, lam, k=k))
+    text = size_text(417380.0, 0.00002, 0.004, tt, lam, k)
+    assert f"D > {bound:.0f} Å" in text and "not resolved" in text and "417380" not in text
+    r = SimpleNamespace(
+        sample="FAP", wh_size_A=float("nan"), wh_size_err_A=float("nan"), wh_strain=1e-3,
+        wh_strain_err=2e-4, wh_r_squared=0.3, texture_sigma=0.1, refinement=None, notes=(),
+    )  # fmt: skip
+    wh = report_lines(r, k)[0]
+    assert "D not resolved" in wh and "nan" not in wh.split("ε")[0]
