@@ -70,16 +70,10 @@ def check_data_dir(data_dir: str | None, *, writing: bool) -> None:
 def check_paths(args: argparse.Namespace) -> None:
     """Input files must be existing regular files; ``-o`` must not be a directory."""
     for dest, label in INPUT_FILES.items():
-        value = getattr(args, dest, None)
-        if not isinstance(value, str):
-            continue
-        path = Path(value).expanduser()
-        if not path.exists():
-            raise UserError(f"{label} {value}: no such file")
-        if path.is_dir():
-            raise UserError(f"{label} {value} is a directory; give a file")
-        if not os.access(path, os.R_OK):
-            raise UserError(f"{label} {value} is not readable")
+        values = getattr(args, dest, None)
+        for value in values if isinstance(values, list) else [values]:
+            if isinstance(value, str):
+                _check_input(label, value)
     output = getattr(args, "output", None)
     if isinstance(output, str):
         path = Path(output).expanduser()
@@ -89,6 +83,16 @@ def check_paths(args: argparse.Namespace) -> None:
             raise UserError(f"-o {output}: directory {path.parent} does not exist")
         if not os.access(path.parent, os.W_OK | os.X_OK):
             raise UserError(f"-o {output}: directory {path.parent} is not writable")
+
+
+def _check_input(label: str, value: str) -> None:
+    path = Path(value).expanduser()
+    if not path.exists():
+        raise UserError(f"{label} {value}: no such file")
+    if path.is_dir():
+        raise UserError(f"{label} {value} is a directory; give a file")
+    if not os.access(path, os.R_OK):
+        raise UserError(f"{label} {value} is not readable")
 
 
 def error_line(exc: BaseException) -> str | None:
@@ -132,7 +136,14 @@ def cmd_demo(args: argparse.Namespace) -> int:
         raise UserError(
             "the demo needs the session's own analyses (profile streaming.local_analysis: false)"
         )
-    run_demo(s)
+    try:
+        run_demo(s)
+    except Exception as exc:
+        if type(exc).__name__ == "RunEngineInterrupted":  # Ctrl-C: the run is closed below
+            raise KeyboardInterrupt from None
+        raise
+    finally:
+        s.close()
     return 0
 
 
@@ -147,11 +158,23 @@ def _open(args: argparse.Namespace):
     return prof, ddir, open_catalog(prof.catalog.uri, ddir, prof.catalog.api_key_env)
 
 
+def _run_metadata(args: argparse.Namespace):
+    """(uid, metadata) of every run: straight from an embedded catalog's file, else tiled."""
+    from .catalog import list_runs, resolve_data_dir
+    from .profile import load_profile
+
+    prof = load_profile(args.profile)
+    ddir = resolve_data_dir(args.data_dir)
+    if prof.catalog.uri is None and (ddir / "catalog.db").is_file():
+        runs = list_runs(ddir)
+        if runs is not None:
+            return runs
+    return [(uid, run.metadata) for uid, run in _open(args)[2].items()]
+
+
 def cmd_runs(args: argparse.Namespace) -> int:
-    _, _, catalog = _open(args)
     rows = []
-    for uid, run in catalog.items():
-        md = run.metadata
+    for uid, md in _run_metadata(args):
         start, stop = md.get("start", {}), md.get("stop") or {}
         what = start.get("analysis") or start.get("sample") or ""
         element = start.get("element", "")
@@ -208,13 +231,18 @@ def cmd_replay(args: argparse.Namespace) -> int:
 
 def cmd_backfill(args: argparse.Namespace) -> int:
     from .spool import backfill
+    from .storage import DataDirLock
 
     prof, ddir, catalog = _open(args)
-    uids = backfill(catalog, ddir / "spool", batch_size=prof.catalog.batch_size)
-    print(f"backfilled {len(uids)} run(s) from {ddir / 'spool'}")
-    for uid in uids:
-        print(f"  {uid}")
-    return 0
+    lock = DataDirLock(ddir)
+    lock.acquire()
+    try:
+        done = backfill(catalog, ddir, batch_size=max(prof.catalog.batch_size, 1000), echo=print)
+    finally:
+        lock.release()
+    written = sum(r.action == "written" for r in done)
+    print(f"backfilled {written} run(s) from {ddir / 'journal'} and {ddir / 'spool'}")
+    return 1 if any(r.action == "failed" for r in done) else 0
 
 
 def cmd_shell(args: argparse.Namespace) -> int:
@@ -226,7 +254,10 @@ def cmd_shell(args: argparse.Namespace) -> int:
     s = build_session(
         args.profile, data_dir=args.data_dir, table=True, plots=True, publish_to=args.publish
     )
-    IPython.start_ipython(argv=[], user_ns=shell_namespace(s), config=shell_config(s))
+    try:
+        IPython.start_ipython(argv=[], user_ns=shell_namespace(s), config=shell_config(s))
+    finally:
+        s.close()  # a run left paused (Ctrl-C, then exit) is aborted: stored and closed
     return 0
 
 
@@ -237,7 +268,6 @@ EXTRA_COMMANDS: dict[str, tuple[str, str, str, str]] = {
     "export": ("export", "configure_parser", "cmd_export", "export a stored run to a file"),
     "stopping": ("stopping_cli", "configure", "cmd_stopping", "stopping powers and ranges table"),
     "estimate": ("estimate", "configure", "cmd_estimate", "points, duration, grid of a plan"),
-    "report": ("report", "configure", "cmd_report", "one HTML page of runs or a campaign"),
     "report": ("report", "configure", "cmd_report", "one HTML page of runs or a campaign"),
     "profile": ("profile_cli", "configure", "cmd_profile", "check profiles; JSON schema"),
     "analyze-pattern": (
