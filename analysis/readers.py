@@ -149,19 +149,7 @@ def read_gsas(path: str | Path) -> PowderData:
                 raise ValueError(f"{p.name}: {vals.size // 2} of {nchan} ESD points present")
             y, s = vals[0 : 2 * nchan : 2], vals[1 : 2 * nchan : 2]
         elif fmt in ("STD", "CONST", "CONS") or len(head) <= 9:
-            y, nc = [], []
-            for ln in body:
-                for fld in _fixed(ln, 8, raw=True):
-                    c = fld[:2].strip()
-                    nc.append(int(c) if c else 1)
-                    y.append(float(fld[2:]))
-            if len(y) < nchan:
-                raise ValueError(f"{p.name}: {len(y)} of {nchan} STD points present")
-            y = np.array(y[:nchan])
-            nc = np.array(nc[:nchan], dtype=float)
-            if np.any(nc <= 0):
-                raise ValueError(f"{p.name}: STD record with a non-positive counter number")
-            s = np.sqrt(np.maximum(y, 1.0) / nc)
+            y, s = _gsas_std(body, nchan, p.name)
         else:
             raise ValueError(f"{p.name}: unsupported GSAS data format {fmt!r}")
     except (IndexError, ValueError) as exc:
@@ -169,6 +157,23 @@ def read_gsas(path: str | Path) -> PowderData:
             raise
         raise ValueError(f"{p.name}: malformed GSAS data ({exc})") from None
     return _finish(x, y, s, p.name, **meta)
+
+
+def _gsas_std(body: list[str], nchan: int, name: str) -> tuple[np.ndarray, np.ndarray]:
+    """GSAS STD records: 10 fields of (I2 counter number, F6 counts); σ = √(I/NC)."""
+    y, nc = [], []
+    for ln in body:
+        for fld in _fixed(ln, 8, raw=True):
+            c = fld[:2].strip()
+            nc.append(int(c) if c else 1)
+            y.append(float(fld[2:]))
+    if len(y) < nchan:
+        raise ValueError(f"{name}: {len(y)} of {nchan} STD points present")
+    counts = np.array(y[:nchan])
+    ncount = np.array(nc[:nchan], dtype=float)
+    if np.any(ncount <= 0):
+        raise ValueError(f"{name}: STD record with a non-positive counter number")
+    return counts, np.sqrt(np.maximum(counts, 1.0) / ncount)
 
 
 def _fixed(line: str, width: int, raw: bool = False) -> list:
@@ -277,14 +282,16 @@ def read_gsas_instrument(path: str | Path, bank: int = 1) -> GsasInstrument:
     rec = {}
     for ln in _text(p).splitlines():
         if ln.startswith("INS"):
-            rec[ln[3:12].strip()] = ln[12:].strip()
+            rec[ln[3:12].strip()] = ln[12:].rstrip()
     key = f"{bank} ICONS"
     if key not in rec:
         raise ValueError(f"{p.name}: no 'INS {bank} ICONS' record — not a GSAS instrument file")
-    v = rec[key].split()
-    lam1, lam2 = float(v[0]), float(v[1])
-    pola = float(v[4]) if len(v) > 4 else 0.5
-    ratio = float(v[6]) if len(v) > 6 else 0.5
+    # fixed columns (F10 λ1, λ2, zero, ·, POLA, I5 IPOLA, F10 KRATIO): blank fields occur
+    f = [rec[key][i : i + w].strip() for i, w in ((0, 10), (10, 10), (20, 10), (40, 10), (55, 10))]
+    lam1, lam2 = float(f[0]), float(f[1] or 0.0)
+    zero = float(f[2] or 0.0)
+    pola = float(f[3]) if f[3] else 0.5
+    ratio = float(f[4]) if f[4] else 0.5
     ptype, terms = 0, []
     head = rec.get(f"{bank}PRCF1")
     if head:
@@ -293,9 +300,7 @@ def read_gsas_instrument(path: str | Path, bank: int = 1) -> GsasInstrument:
         while f"{bank}PRCF1{k}" in rec:
             terms += [float(t) for t in rec[f"{bank}PRCF1{k}"].split()]
             k += 1
-    return GsasInstrument(
-        lam1, lam2 if lam2 > 0 else None, float(v[2]), pola, ratio, ptype, tuple(terms)
-    )
+    return GsasInstrument(lam1, lam2 if lam2 > 0 else None, zero, pola, ratio, ptype, tuple(terms))
 
 
 def read_gsas_exp_phase(path: str | Path, phase: int = 1) -> Crystal:

@@ -170,3 +170,49 @@ def test_axcsas_linear_split_of_pseudo_voigt_is_wrong():
     fit = fit_peaks(x, 1e6 * tch_profile(x, 40.0, g, lo) + 10.0, [40.0], sigma=np.ones(x.size))
     assert fit[0].gamma_g_deg == pytest.approx(g, rel=1e-3)
     assert fit[0].gamma_l_deg == pytest.approx(lo, rel=1e-3)
+
+
+def _fit(center, gamma_g, gamma_l, fwhm_err):
+    from axsuite.analysis.lineprofile import PeakFit
+
+    fwhm, eta = tch_fwhm_eta(gamma_g, gamma_l)
+    nan = float("nan")
+    return PeakFit(center, 1e-4, 100.0, 1.0, gamma_g, nan, gamma_l, nan, float(fwhm),
+                   fwhm_err, float(eta), float(fwhm), 1.0)  # fmt: skip
+
+
+def test_sizes_beyond_the_instrument_resolution_are_flagged_not_reported():
+    """Peaks as wide as the instrument (+0.5 %) give no Scherrer size but a lower limit; the
+    limit is the Scherrer size of the Lorentzian breadth that widens the instrument's FWHM by
+    RESOLUTION_FRACTION (10 %), checked here by forward TCH convolution."""
+    from axsuite.analysis.lineprofile import size_strain_from_fits
+    from axsuite.analysis.lineprofile.size_strain import RESOLUTION_FRACTION
+
+    inst = InstrumentFunction(U=0.004, V=-0.002, W=0.002, X=0.005, Y=0.004)
+    tt = np.array([20.0, 40.0, 60.0, 80.0])
+    gi, li = inst.gaussian_fwhm(tt), inst.lorentzian_fwhm(tt)
+    lam, k = 1.5406, 0.89
+    narrow = [_fit(t, g * 1.005, lo, 1e-4) for t, g, lo in zip(tt, gi, li, strict=True)]
+    r = size_strain_from_fits(narrow, lam, inst, k=k)
+    assert not r.resolved.any() and np.all(np.isnan(r.scherrer_size_A))
+    assert r.williamson_hall is None
+    assert any("resolution" in n for n in r.notes) and any("≥ 3 resolved" in n for n in r.notes)
+    ls = np.rad2deg(k * lam / (r.size_limit_A * np.cos(np.deg2rad(tt) / 2)))
+    f_inst = tch_fwhm_eta(gi, li)[0]
+    widened = tch_fwhm_eta(gi, li + ls)[0]
+    assert np.allclose(widened - f_inst, RESOLUTION_FRACTION * f_inst, rtol=1e-6)
+    # 300 Å crystallites (Lorentzian Kλ/(D cosθ)) are resolved and sized
+    size = np.rad2deg(k * lam / (300.0 * np.cos(np.deg2rad(tt) / 2)))
+    broad = [_fit(t, g, lo + s, 1e-4) for t, g, lo, s in zip(tt, gi, li, size, strict=True)]
+    r = size_strain_from_fits(broad, lam, inst, k=k)
+    assert r.resolved.all() and r.williamson_hall.size_A == pytest.approx(300.0, rel=0.02)
+    assert r.williamson_hall.reason == ""
+
+
+def test_williamson_hall_says_why_there_is_no_size():
+    tt = np.array([20.0, 40.0, 60.0, 80.0])
+    th = np.deg2rad(tt) / 2
+    beta = np.rad2deg((4 * 2e-3 * np.sin(th) - 1e-4) / np.cos(th))  # negative intercept
+    wh = williamson_hall(tt, beta, 1.5406)
+    assert np.isnan(wh.size_A) and wh.negative_intercept
+    assert "≤ 0" in wh.reason and "size undefined" in wh.reason

@@ -112,3 +112,54 @@ def test_gsas_exp_anisotropic_site_gives_u_eq():
     assert _exp_uiso(ortho, (5, 6, 7, 90, 90, 90)) == pytest.approx(0.02)
     iso = "  0.006079" + " " * 52 + "I XU  "
     assert _exp_uiso(iso, (5, 6, 7, 90, 90, 90)) == pytest.approx(0.006079)
+
+
+def test_gsas_instrument_fixed_columns_with_a_blank_field():
+    """11-BM .prm: ICONS has a blank 4th field; POLA = 0.990 sits in columns 41–50 (a
+    whitespace split read IPOLA = 0 as the polarization before)."""
+    g = read_gsas_instrument(DATA / "11bm_lab6_gsas.prm")
+    assert g.wavelengths == ((0.413128, 1.0),)
+    assert g.polarization == pytest.approx(0.99)
+    assert g.profile_type == 3 and g.profile_terms[:3] == (1.163, -0.126, 0.063)
+
+
+def test_instrument_parameter_files_convert_to_fwhm_in_deg(tmp_path):
+    """GSAS σ² (centideg²) → Gaussian FWHM (deg): FWHM = √(8 ln2 σ²)/100 at every 2θ;
+    GSAS-II .instprm the same, with its Lorentzian X, Y in centideg."""
+    from axsuite.analysis.instrument_params import read_instrument_parameters
+
+    tt = np.array([20.0, 60.0, 120.0])
+    t = np.tan(np.deg2rad(tt) / 2)
+    p = read_instrument_parameters(DATA / "INST_XRY.PRM")  # GU, GV, GW = 2, −2, 5
+    sigma2 = 2 * t**2 - 2 * t + 5
+    assert np.allclose(p.profile.gaussian_fwhm(tt), np.sqrt(8 * np.log(2) * sigma2) / 100)
+    assert p.polarization == pytest.approx(0.7) and p.wavelengths[1] == (1.5443, 0.5)
+    assert any("S/L" in n for n in p.notes)  # asymmetry terms have no counterpart: said so
+    f = tmp_path / "lab.instprm"
+    f.write_text(
+        "#GSAS-II instrument parameter file; do not add/delete items!\nType:PXC\nBank:1.0\n"
+        "Lam1:1.540500\nLam2:1.544300\nZero:0.01\nPolariz.:0.7\nAzimuth:0.0\n"
+        "I(L2)/I(L1):0.5\nU:2.0\nV:-2.0\nW:5.0\nX:3.0\nY:2.0\nZ:0.0\nSH/L:0.002\n"
+    )
+    q = read_instrument_parameters(f)
+    assert q.wavelengths == ((1.5405, 1.0), (1.5443, 0.5)) and q.zero_deg == 0.01
+    assert np.allclose(q.profile.gaussian_fwhm(tt), p.profile.gaussian_fwhm(tt))
+    th = np.deg2rad(tt) / 2
+    assert np.allclose(q.profile.lorentzian_fwhm(tt), (3.0 / np.cos(th) + 2.0 * np.tan(th)) / 100)
+    assert q.polarization == 0.7 and any("SH/L" in n for n in q.notes)
+    (tmp_path / "bad.instprm").write_text("Type:PNC\nLam:1.5\n")
+    with pytest.raises(ValueError, match="not an X-ray powder"):
+        read_instrument_parameters(tmp_path / "bad.instprm")
+    (tmp_path / "x.txt").write_text("U: 1")
+    with pytest.raises(ValueError, match="allowed"):
+        read_instrument_parameters(tmp_path / "x.txt")
+
+
+def test_cif_esd_notation():
+    """value(esd) with two significant digits of the esd (CIF convention)."""
+    from axsuite.analysis.crystal.cif import format_esd
+
+    assert format_esd(9.371724, 3.6e-5) == "9.371724(36)"
+    assert format_esd(1.5, 0.0996) == "1.50(10)"
+    assert format_esd(0.0061, 1.2e-4) == "0.00610(12)"
+    assert format_esd(2.0, float("nan"), 3) == "2.000"

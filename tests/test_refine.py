@@ -6,6 +6,7 @@ import numpy as np
 import pytest
 from axsuite.analysis.constants import HC_EV_A
 from axsuite.analysis.crystal import StructureFactorCalculator, crystal_from_cif, crystal_from_dict
+from axsuite.analysis.crystal.standards import CEO2, LAB6
 from axsuite.analysis.lineprofile import InstrumentFunction
 from axsuite.analysis.readers import read_gsas_exp_phase, read_gsas_instrument, read_pattern
 from axsuite.analysis.refinement import (
@@ -207,3 +208,55 @@ def test_structure_factor_calculator_rejects_mismatched_d_spacings():
     calc = StructureFactorCalculator(lab6, [[1, 0, 0], [1, 1, 0]], 1.54)
     with pytest.raises(ValueError, match="one d-spacing per reflection"):
         calc.f_squared([4.15])
+
+
+def test_two_phases_own_broadening_scales_and_excluded_region():
+    """CeO2 (D = 300 Å, Lorentzian size broadening) + LaB6 (none), simulated at 17 keV, plus a
+    foreign peak at 2θ = 17.0° (no reflection of either phase there) that is excluded.
+    Each phase's own Lorentzian term: Γ_L = (X + LX)/cosθ with LX = Kλ/D (rad → deg)."""
+    ceo2, lab6 = crystal_from_dict(CEO2), crystal_from_dict(LAB6)
+    inst = InstrumentFunction(U=0.004, V=-0.002, W=0.0009, X=0.004, Y=0.003)
+    model = PowderPatternModel(
+        [PowderPhase(ceo2, size_A=300.0), PowderPhase(lab6, scale=0.5)], 17000.0, inst,
+        counts_scale=1e-2, background=[40.0],
+    )  # fmt: skip
+    tt = np.arange(10.0, 40.0, 0.01)
+    y = model.sample(tt, 1.0, np.random.default_rng(5))
+    y += np.random.default_rng(6).poisson(3000 * np.exp(-0.5 * ((tt - 17.0) / 0.05) ** 2))
+    r = refine_pattern(
+        tt, y, [ceo2, lab6], wavelengths=model.wavelength_A, polarization=0.95, instrument=inst,
+        refine=("scale", "background", "lattice", "phase_profile"), background_terms=3,
+        exclude=[(16.6, 17.4)], cutoff_fwhm=40.0,
+    )  # fmt: skip
+    lam = model.wavelength_A
+    assert r.values["CeO2_LX"] == pytest.approx(np.rad2deg(0.89 * lam / 300.0), rel=0.05)
+    assert abs(r.values["LaB6_LX"]) < 0.05 * r.values["CeO2_LX"]
+    assert r.values["LaB6_scale"] / r.values["CeO2_scale"] == pytest.approx(0.5, rel=0.03)
+    assert not np.any((r.two_theta_deg > 16.6) & (r.two_theta_deg < 17.4))
+    # the foreign peak is gone from the fit; what is left of χ² − 1 is the simulator's
+    # Lorentzian tails beyond ±40 FWHM (0.8 % of each CeO2 peak's area), not the 3000-count peak
+    assert r.chi2 < 2.5
+    assert r.crystals["CeO2"].cell[0] == pytest.approx(r.lattice["CeO2"]["a"])
+    with pytest.raises(RefinementError, match="excluded region"):
+        refine_pattern(tt, y, [ceo2], wavelengths=lam, exclude=[(18.0, 17.0)])
+
+
+@pytest.mark.parametrize(
+    ("option", "message"),
+    [
+        (["--wavelength", "150"], "outside 0.05–6.0 Å"),
+        (["--k", "-1"], "Scherrer constant"),
+        (["--polarization", "1.5"], "--polarization"),
+        (["--range", "130,15"], "min < max"),
+        (["--exclude", "20"], "'min,max'"),
+        (["--background-terms", "0"], "--background-terms"),
+    ],
+)
+def test_analyze_pattern_rejects_bad_options(option, message, capsys):
+    from axsuite.session.cli import main
+
+    argv = ["analyze-pattern", str(DATA / "FAP.XRA"), "--wavelength", "1.5405", "--no-peaks"]
+    argv += ["--cif", str(DATA / "FAP.EXP"), *option]
+    assert main(argv) == 2
+    err = capsys.readouterr().err
+    assert message in err and len(err.strip().splitlines()) == 1

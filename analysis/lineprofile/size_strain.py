@@ -16,6 +16,7 @@ from numpy.typing import ArrayLike
 from .fits import PeakFit, fit_peaks
 from .instrument import InstrumentFunction, _wlsq, deconvolve_tch
 from .peaks import find_peaks
+from .shapes import tch_fwhm_eta
 
 __all__ = [
     "LineProfileResult",
@@ -84,7 +85,8 @@ def scherrer_size(
 
 @dataclass(frozen=True)
 class WilliamsonHallResult:
-    """β cosθ = Kλ/D + 4ε sinθ fit. ``size_A`` is nan when the intercept is not positive."""
+    """β cosθ = Kλ/D + 4ε sinθ fit. ``size_A`` is nan when the intercept is not positive;
+    ``reason`` then says why (empty when the size is defined)."""
 
     size_A: float
     size_err_A: float
@@ -98,6 +100,7 @@ class WilliamsonHallResult:
     y: np.ndarray
     k: float
     wavelength_A: float
+    reason: str = ""
 
 
 def williamson_hall(
@@ -137,17 +140,29 @@ def williamson_hall(
     neg = icpt <= 0
     size = float("nan") if neg else k * wavelength_A / icpt
     size_err = float("nan") if neg else size * eicpt / icpt
+    reason = (
+        f"intercept Kλ/D = {icpt:.2e} ≤ 0: the breadths extrapolate to no size broadening "
+        "(strain-dominated, or the instrument function is overestimated); size undefined"
+        if neg
+        else ""
+    )
     return WilliamsonHallResult(
         size_A=size, size_err_A=size_err, strain=float(slope), strain_err=float(eslope),
         intercept=float(icpt), slope=float(4 * slope), r_squared=r2,
         negative_intercept=bool(neg), x=xv / 4.0, y=yv, k=float(k),
-        wavelength_A=float(wavelength_A),
+        wavelength_A=float(wavelength_A), reason=reason,
     )  # fmt: skip
 
 
 @dataclass(frozen=True)
 class LineProfileResult:
-    """Per-peak fits, sample breadths, Scherrer sizes and the Williamson–Hall result."""
+    """Per-peak fits, sample breadths, Scherrer sizes and the Williamson–Hall result.
+
+    ``resolved``: the peak is broadened beyond the instrument by more than the resolution
+    limit (see :func:`size_strain_from_fits`); for the others ``scherrer_size_A`` is nan and
+    the size is only known to exceed ``size_limit_A`` (Å, the largest size the instrument
+    resolves at that 2θ). ``notes`` explain unresolved peaks and a missing WH result.
+    """
 
     peaks: tuple[PeakFit, ...]
     gamma_g_sample_deg: np.ndarray
@@ -157,6 +172,16 @@ class LineProfileResult:
     williamson_hall: WilliamsonHallResult | None
     wavelength_A: float
     k: float
+    resolved: np.ndarray | None = None
+    size_limit_A: np.ndarray | None = None
+    notes: tuple[str, ...] = ()
+
+
+#: A sample broadening is resolved when the observed FWHM exceeds the instrument's by more
+#: than this fraction of the instrument FWHM (and by more than 2σ of the fitted FWHM): below,
+#: the excess is within what calibration at other angles, specimen transparency and
+#: displacement change (Langford & Louër, Rep. Prog. Phys. 59 (1996) 131, §4).
+RESOLUTION_FRACTION = 0.1
 
 
 def analyze_peaks(
@@ -201,8 +226,10 @@ def size_strain_from_fits(
     """Instrument deconvolution per component, Scherrer per peak and Williamson–Hall.
 
     Sample FWHM = TCH combination of the deconvolved components; Scherrer uses it with
-    constant ``k``; WH runs when ≥ 3 peaks are broadened beyond the instrument, weighted by
-    the fitted FWHM errors (poorly resolved, overlapping peaks count less).
+    constant ``k`` on resolved peaks only (observed FWHM above the instrument's by more than
+    ``RESOLUTION_FRACTION`` of it and 2σ); WH runs when ≥ 3 peaks are resolved, weighted by
+    the fitted FWHM errors (poorly resolved, overlapping peaks count less). ``notes`` say
+    which sizes are lower limits and why WH gave no size.
     """
     if not wavelength_A > 0:
         raise ValueError("wavelength must be given and positive (Å)")
@@ -210,21 +237,60 @@ def size_strain_from_fits(
     if not fits:
         raise ValueError("no fitted peaks")
     tt = np.array([p.center_deg for p in fits])
+    gi, li = instrument.gaussian_fwhm(tt), instrument.lorentzian_fwhm(tt)
     gs, ls, fs = deconvolve_tch(
-        [p.gamma_g_deg for p in fits],
-        [p.gamma_l_deg for p in fits],
-        instrument.gaussian_fwhm(tt),
-        instrument.lorentzian_fwhm(tt),
+        [p.gamma_g_deg for p in fits], [p.gamma_l_deg for p in fits], gi, li
     )
+    resolved, limit = _resolution(fits, tt, gi, li, wavelength_A, k)
     sizes = np.full(tt.shape, np.nan)
-    broad = fs > 0
-    if broad.any():
-        sizes[broad] = scherrer_size(fs[broad], tt[broad], wavelength_A, k=k)
+    use = resolved & (fs > 0)
+    if use.any():
+        sizes[use] = scherrer_size(fs[use], tt[use], wavelength_A, k=k)
+    notes = []
+    if (~use).any():
+        notes.append(
+            f"{int((~use).sum())} of {tt.size} peaks not broadened beyond the instrument's "
+            f"resolution: sizes there are only known to exceed {np.min(limit[~use]):.0f}–"
+            f"{np.max(limit[~use]):.0f} Å (the instrument's limit at those 2θ)"
+        )
     wh = None
-    if broad.sum() >= 3:
-        err = np.array([p.fwhm_err_deg for p in fits])[broad]
+    if use.sum() >= 3:
+        err = np.array([p.fwhm_err_deg for p in fits])[use]
         use_err = np.all(np.isfinite(err) & (err > 0))
         wh = williamson_hall(
-            tt[broad], fs[broad], wavelength_A, k=k, beta_err_deg=err if use_err else None
+            tt[use], fs[use], wavelength_A, k=k, beta_err_deg=err if use_err else None
         )
-    return LineProfileResult(fits, gs, ls, fs, sizes, wh, float(wavelength_A), float(k))
+        if wh.reason:
+            notes.append(f"Williamson–Hall: {wh.reason}")
+        elif not wh.size_err_A < 0.5 * wh.size_A:
+            notes.append(
+                f"Williamson–Hall size {wh.size_A:.0f} ± {wh.size_err_A:.0f} Å is not "
+                f"significant (σ > D/2; R² = {wh.r_squared:.2f})"
+            )
+    else:
+        notes.append(f"Williamson–Hall needs ≥ 3 resolved peaks ({int(use.sum())} here)")
+    return LineProfileResult(
+        fits, gs, ls, fs, sizes, wh, float(wavelength_A), float(k), use, limit, tuple(notes)
+    )
+
+
+def _resolution(fits, tt, gi, li, wavelength_A: float, k: float):
+    """Which peaks are broadened beyond the instrument, and the largest resolvable size (Å).
+
+    Resolved: f_obs > f_inst (1 + RESOLUTION_FRACTION) and f_obs − f_inst > 2σ(f_obs). The
+    size limit is Scherrer's D for the Lorentzian sample breadth that widens the instrument's
+    TCH FWHM by RESOLUTION_FRACTION (bisection; size broadening is Lorentzian-like).
+    """
+    f_inst = tch_fwhm_eta(gi, li)[0]
+    f_obs = np.array([p.fwhm_deg for p in fits])
+    err = np.array([p.fwhm_err_deg for p in fits])
+    excess = RESOLUTION_FRACTION * f_inst
+    significant = f_obs - f_inst > 2 * np.nan_to_num(err, nan=0.0)
+    resolved = (f_obs > f_inst + excess) & significant
+    lo, hi = np.zeros_like(f_inst), 2 * excess + 1e-9
+    for _ in range(50):
+        mid = 0.5 * (lo + hi)
+        above = tch_fwhm_eta(gi, li + mid)[0] - f_inst > excess
+        hi, lo = np.where(above, mid, hi), np.where(above, lo, mid)
+    limit = k * wavelength_A / (np.deg2rad(hi) * np.cos(np.deg2rad(tt) / 2.0))
+    return resolved, limit

@@ -145,7 +145,7 @@ class _PatternModel:
                 th = np.deg2rad(tt) / 2.0
                 t = np.tan(th)
                 gg2 = v["U"] * t**2 + v["V"] * t + v["W"]
-                gl = v["X"] / np.cos(th) + v["Y"] * t
+                gl = (v["X"] + v[f"{tag}_LX"]) / np.cos(th) + (v["Y"] + v[f"{tag}_LY"]) * t
                 gg = np.sqrt(np.maximum(gg2, 1e-10))
                 f, e = tch_fwhm_eta(gg, np.maximum(gl, 0.0))
                 cen.append(pos)

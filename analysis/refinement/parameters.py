@@ -17,10 +17,10 @@ from .model import RefinementError, _tag
 
 _GROUPS = ("scale", "background", "lattice", "zero", "displacement", "transparency",
            "asymmetry", "profile", "gaussian", "lorentzian", "uiso", "occupancy",
-           "texture")  # fmt: skip
+           "texture", "phase_profile")  # fmt: skip
 
 
-def _prepare(two_theta_deg, counts, sigma, rng):
+def _prepare(two_theta_deg, counts, sigma, rng, exclude=()):
     x = np.asarray(two_theta_deg, dtype=float).ravel()
     y = np.asarray(counts, dtype=float).ravel()
     if x.shape != y.shape:
@@ -33,6 +33,11 @@ def _prepare(two_theta_deg, counts, sigma, rng):
         if not rng[0] < rng[1]:
             raise RefinementError("2θ range must be (min, max) with min < max")
         ok &= (x >= rng[0]) & (x <= rng[1])
+    for region in exclude:
+        lo, hi = (float(v) for v in region)
+        if not lo < hi:
+            raise RefinementError(f"excluded region {region} must be (min, max) with min < max")
+        ok &= (x < lo) | (x > hi)
     x, y, s = x[ok], y[ok], s[ok]
     order = np.argsort(x, kind="stable")
     x, y, s = x[order], y[order], s[order]
@@ -77,9 +82,41 @@ def _make_parameters(model, phases, inst, zero, disp, axial, y) -> lmfit.Paramet
             p.add(f"{tag}_uiso_{st}", value=site.u_iso_A2)
         if ph.texture_axis is not None:
             p.add(f"{tag}_md_r", value=ph.march_dollase_r)
+        p.add(f"{tag}_LX", value=0.0)  # the phase's own Lorentzian broadening (deg), size
+        p.add(f"{tag}_LY", value=0.0)  # and strain terms added to the instrument's X, Y
     for par in p.values():
         par.vary = False
     return p
+
+
+_GLOBAL_GROUPS = {
+    "profile": ("U", "V", "W", "X", "Y"),
+    "gaussian": ("U", "V", "W"),
+    "lorentzian": ("X", "Y"),
+    "zero": ("zero",),
+    "displacement": ("displacement_mm",),
+    "transparency": ("transparency",),
+    "asymmetry": ("axial_deg",),
+}
+
+
+def _phase_group(item: str, tag: str, system: str, ph) -> set[str]:
+    """Parameter names of refinement group ``item`` for one phase."""
+    if item == "scale":
+        return {f"{tag}_scale"}
+    if item == "lattice":
+        return {f"{tag}_{n}" for n in lattice_parameter_names(system)}
+    if item == "uiso":
+        labels = ph.uiso_sites or [s.label for s in ph.crystal.sites]
+        return {f"{tag}_uiso_{_tag(lb)}" for lb in labels}
+    if item == "occupancy":
+        labels = ph.occupancy_sites or [s.label for s in ph.crystal.sites]
+        return {f"{tag}_occ_{_tag(lb)}" for lb in labels}
+    if item == "texture" and ph.texture_axis is not None:
+        return {f"{tag}_md_r"}
+    if item == "phase_profile":
+        return {f"{tag}_LX", f"{tag}_LY"}
+    return set()
 
 
 def _expand(refine, model, phases, params) -> set[str]:
@@ -94,34 +131,9 @@ def _expand(refine, model, phases, params) -> set[str]:
             )
         if item == "background":
             out |= {f"bkg{k}" for k in range(model.nbkg)}
-        elif item == "profile":
-            out |= {"U", "V", "W", "X", "Y"}
-        elif item == "gaussian":
-            out |= {"U", "V", "W"}
-        elif item == "lorentzian":
-            out |= {"X", "Y"}
-        elif item == "zero":
-            out.add("zero")
-        elif item == "displacement":
-            out.add("displacement_mm")
-        elif item == "transparency":
-            out.add("transparency")
-        elif item == "asymmetry":
-            out.add("axial_deg")
+        out |= set(_GLOBAL_GROUPS.get(item, ()))
         for i, ph in enumerate(phases):
-            tag = model.tags[i]
-            if item == "scale":
-                out.add(f"{tag}_scale")
-            elif item == "lattice":
-                out |= {f"{tag}_{n}" for n in lattice_parameter_names(model.system[i])}
-            elif item == "uiso":
-                labels = ph.uiso_sites or [s.label for s in ph.crystal.sites]
-                out |= {f"{tag}_uiso_{_tag(lb)}" for lb in labels}
-            elif item == "occupancy":
-                labels = ph.occupancy_sites or [s.label for s in ph.crystal.sites]
-                out |= {f"{tag}_occ_{_tag(lb)}" for lb in labels}
-            elif item == "texture" and ph.texture_axis is not None:
-                out.add(f"{tag}_md_r")
+            out |= _phase_group(item, model.tags[i], model.system[i], ph)
     unknown = out - set(params)
     if unknown:
         raise RefinementError(f"unknown parameters {sorted(unknown)}")

@@ -9,9 +9,7 @@ import numpy as np
 from asteval import Interpreter
 from numpy.typing import ArrayLike
 
-from ..crystal import (
-    Crystal,
-)
+from ..crystal import Crystal
 from ..lineprofile import InstrumentFunction
 from .model import PhaseModel, RefinementError, Restraint, _PatternModel
 from .parameters import (
@@ -45,6 +43,7 @@ def refine_pattern(
     monochromator_two_theta_deg: float | None = None,
     background_terms: int = 6,
     two_theta_range: tuple[float, float] | None = None,
+    exclude: Sequence[tuple[float, float]] = (),
     constraints: Mapping[str, str] | None = None,
     restraints: Sequence[Restraint] = (),
     fix: Sequence[str] = (),
@@ -57,43 +56,37 @@ def refine_pattern(
     ``wavelengths``: λ in Å, or [(λ1, 1.0), (λ2, I2/I1)] for a Kα doublet. ``refine``: groups
     ("scale", "background", "lattice", "zero", "displacement", "transparency", "asymmetry"
     = axial divergence, "profile" = U,V,W,X,Y, "gaussian" = U,V,W, "lorentzian" = X,Y,
-    "uiso", "occupancy", "texture") and/or
-    individual parameter names; ``fix`` removes names again. Parameter names: ``U V W X Y``,
-    ``zero`` (deg), ``displacement_mm``, ``transparency`` (deg), ``axial_deg`` (effective
-    axial divergence Δ, deg; start it > 0 when refined — its derivative vanishes at 0),
-    ``bkg0…``, and per phase
-    (tag = phase name with non-word characters replaced by "_") ``{tag}_scale``, ``{tag}_a`` …,
-    ``{tag}_uiso_{site}`` (Å²), ``{tag}_occ_{site}``, ``{tag}_md_r``. ``constraints`` maps a
-    parameter to an lmfit expression; ``restraints`` add (expr − target)/σ residuals.
+    "phase_profile" = each phase's own Lorentzian terms, "uiso", "occupancy", "texture")
+    and/or individual parameter names; ``fix`` removes names again. Parameter names:
+    ``U V W X Y``, ``zero`` (deg), ``displacement_mm``, ``transparency`` (deg), ``axial_deg``
+    (effective axial divergence Δ, deg; start it > 0 when refined — its derivative vanishes
+    at 0), ``bkg0…``, and per phase (tag = phase name with non-word characters replaced by
+    "_") ``{tag}_scale``, ``{tag}_a`` …, ``{tag}_uiso_{site}`` (Å²), ``{tag}_occ_{site}``,
+    ``{tag}_md_r``, ``{tag}_LX``, ``{tag}_LY`` (deg; Γ_L of the phase = (X + LX)/cosθ +
+    (Y + LY) tanθ). ``constraints`` maps a parameter to an lmfit expression; ``restraints``
+    add (expr − target)/σ residuals. ``two_theta_range`` (deg) limits the fit and
+    ``exclude`` removes (min, max) regions (deg) from it.
     Each peak is evaluated within ±``cutoff_fwhm``·FWHM; a Lorentzian loses the fraction
     1 − (2/π)·atan(2·cutoff) of its area beyond (1.6 % at 20): raise it for broad, strongly
     Lorentzian peaks (nanocrystalline samples), at a proportional cost in time.
 
-    The refinement runs in stages (scale/background, + positions, + everything requested);
-    RefinementError when it diverges (non-finite values, Rwp worse than the start, lattice
-    moving by > 5 %, a scale ≤ 0, negative profile widths) or when the input is inconsistent.
-    March–Dollase r refined from exactly 1 starts at 0.95 (dP/dr = 0 at r = 1 for cubic).
+    Start: scales and background by linear least squares, then a coarse search of an
+    isotropic cell scale (±0.6 %) when the lattice is refined. The refinement runs in stages
+    (scale/background, + positions, + everything requested); RefinementError when it
+    diverges (non-finite values, Rwp worse than the start, lattice moving by > 5 %, a scale
+    ≤ 0, negative profile widths) or when the input is inconsistent. March–Dollase r refined
+    from exactly 1 starts at 0.95 (dP/dr = 0 at r = 1 for cubic).
     """
-    x, y, s = _prepare(two_theta_deg, counts, sigma, two_theta_range)
-    if isinstance(wavelengths, (int, float)):
-        wavelengths = [(float(wavelengths), 1.0)]
-    wavelengths = [(float(lam), float(w)) for lam, w in wavelengths]
-    if not wavelengths or any(lam <= 0 or w < 0 for lam, w in wavelengths):
-        raise RefinementError("wavelengths must be positive (Å) with non-negative weights")
-    if not phases:
-        raise RefinementError("at least one phase is needed")
+    x, y, s = _prepare(two_theta_deg, counts, sigma, two_theta_range, exclude)
+    wavelengths = _check_inputs(
+        wavelengths, phases, background_terms, goniometer_radius_mm, axial_divergence_deg
+    )
     phases = [p if isinstance(p, PhaseModel) else PhaseModel(p) for p in phases]
-    if background_terms < 1:
-        raise RefinementError("need at least one background term")
-    if not goniometer_radius_mm > 0:
-        raise RefinementError("goniometer radius must be positive (mm)")
     model = _PatternModel(
         x, phases, wavelengths, polarization, monochromator_two_theta_deg, goniometer_radius_mm,
         background_terms, cutoff_fwhm,
     )  # fmt: skip
     inst = instrument or _default_instrument(x)
-    if not axial_divergence_deg >= 0:
-        raise RefinementError("axial divergence must be ≥ 0 deg")
     params = _make_parameters(
         model, phases, inst, zero_deg, displacement_mm, axial_divergence_deg, y
     )
@@ -120,21 +113,19 @@ def refine_pattern(
     _linear_start(model, params, y, s)
     _cell_search(model, params, wanted, y, s)
     start_rwp = agreement_factors(y, model(params.valuesdict()), s, 1)[1]
-    positions = wanted & _expand(
-        ["scale", "background", "lattice", "zero", "displacement"], model, phases, params
-    )
-    stages = [wanted & _expand(["scale", "background"], model, phases, params), positions, wanted]
-    md_names = [n for n in wanted if n.endswith("_md_r")]
-    for n in md_names:
+    for n in wanted:
         # dP/dr vanishes at r = 1 for cubic phases (isotropic second moment of the
         # equivalents), so a refinement started there cannot move: start slightly off.
-        if params[n].value == 1.0:
+        if n.endswith("_md_r") and params[n].value == 1.0:
             params[n].value = 0.95
-    result = None
-    nfev = 0
-    for stage in stages:
-        if not stage:
-            continue
+    positions = ["scale", "background", "lattice", "zero", "displacement"]
+    stages = [
+        wanted & _expand(["scale", "background"], model, phases, params),
+        wanted & _expand(positions, model, phases, params),
+        wanted,
+    ]
+    result, nfev = None, 0
+    for stage in (st for st in stages if st):
         for name, par in params.items():
             par.vary = name in stage and par.expr is None
         nfev = max_nfev or 100 * (len(stage) + 1)
@@ -143,3 +134,21 @@ def refine_pattern(
     if result is None:
         raise RefinementError("nothing to refine")
     return _finish(result, model, phases, x, y, s, start_rwp, correlation_warning, nfev)
+
+
+def _check_inputs(wavelengths, phases, background_terms, radius_mm, axial_deg):
+    """Validated [(λ Å, weight)]; RefinementError naming the first bad input."""
+    if isinstance(wavelengths, (int, float)):
+        wavelengths = [(float(wavelengths), 1.0)]
+    wavelengths = [(float(lam), float(w)) for lam, w in wavelengths]
+    if not wavelengths or any(not lam > 0 or not w >= 0 for lam, w in wavelengths):
+        raise RefinementError("wavelengths must be positive (Å) with non-negative weights")
+    if not phases:
+        raise RefinementError("at least one phase is needed")
+    if background_terms < 1:
+        raise RefinementError("need at least one background term")
+    if not radius_mm > 0:
+        raise RefinementError("goniometer radius must be positive (mm)")
+    if not axial_deg >= 0:
+        raise RefinementError("axial divergence must be ≥ 0 deg")
+    return wavelengths

@@ -3,16 +3,14 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import numpy as np
 from numpy.typing import ArrayLike
 
-from ..crystal import (
-    lattice_parameter_names,
-)
+from ..crystal import Crystal, lattice_parameter_names
 from ..lineprofile import InstrumentFunction, tch_fwhm_eta
-from .model import RefinementError
+from .model import RefinementError, _tag
 
 __all__ = ["RefinementResult", "agreement_factors"]
 
@@ -24,7 +22,9 @@ class RefinementResult:
     ``values``/``errors``: every parameter (1σ errors, nan when fixed); ``varied``: names of
     the refined ones; ``correlation``: matrix over ``varied``; ``high_correlations``:
     (name, name, ρ) with |ρ| > 0.9; ``lattice``: per phase {a, b, c, alpha, beta, gamma}
-    (Å, deg) and ``lattice_errors``; ``profile``: instrument function from U, V, W, X, Y.
+    (Å, deg) and ``lattice_errors``; ``profile``: instrument function from U, V, W, X, Y;
+    ``crystals``: per phase the refined structure (cell, occupancies, U_iso) and
+    ``uiso_errors`` the U_iso esds by site label (Å², nan when not refined).
     """
 
     values: dict[str, float]
@@ -49,6 +49,8 @@ class RefinementResult:
     profile: InstrumentFunction
     reflections: dict[str, dict[str, np.ndarray]]
     nfev: int
+    crystals: dict[str, Crystal]
+    uiso_errors: dict[str, dict[str, float]]
 
 
 def agreement_factors(
@@ -82,12 +84,58 @@ def _lattice_source(system: str, name: str) -> str:
 def _finish(result, model, phases, x, y, s, start_rwp, warn_at, nfev_limit) -> RefinementResult:
     v = result.params.valuesdict()
     yc = model(v)
-    ybk = model.background(v)
     varied = tuple(result.var_names)
-    nvar = len(varied)
     if not np.all(np.isfinite(yc)) or not all(np.isfinite(val) for val in v.values()):
         raise RefinementError("refinement diverged: non-finite parameters or pattern")
-    rp, rwp, rexp, chi2 = agreement_factors(y, yc, s, nvar)
+    rp, rwp, rexp, chi2 = agreement_factors(y, yc, s, len(varied))
+    gg2 = _check_divergence(v, model, phases, x, rwp, start_rwp)
+    errors = {
+        n: (float(p.stderr) if p.stderr is not None else float("nan"))
+        for n, p in result.params.items()
+    }
+    lattice, lattice_err, crystals, uiso_err = {}, {}, {}, {}
+    for i, ph in enumerate(phases):
+        tag = model.tags[i]
+        cell = model.phase_cell(i, v)
+        lattice[tag] = dict(zip(_CELL, cell, strict=True))
+        lattice_err[tag] = {
+            n: _finite(errors.get(f"{tag}_{_lattice_source(model.system[i], n)}")) for n in _CELL
+        }
+        crystals[tag] = _refined_crystal(ph.crystal, tag, cell, v)
+        uiso_err[tag] = {s.label: errors[f"{tag}_uiso_{_tag(s.label)}"] for s in ph.crystal.sites}
+    corr, high, warnings = _correlations(result, varied, warn_at)
+    warnings = _value_warnings(v, gg2) + warnings
+    if result.nfev >= nfev_limit:
+        warnings.append("stopped at the evaluation limit; may not be fully converged")
+    _, _, _, _, info = model.peaks(v)
+    refl = {}
+    for tag, hkl, pos, inten, d in info:
+        refl[tag] = {"hkl": hkl, "two_theta_deg": pos, "intensity": inten, "d_A": d}
+    prof = InstrumentFunction(
+        U=v["U"], V=v["V"], W=v["W"], X=v["X"], Y=v["Y"], wavelength_A=model.wavelengths[0][0],
+        U_err=errors["U"], V_err=errors["V"], W_err=errors["W"], X_err=errors["X"],
+        Y_err=errors["Y"],
+    )  # fmt: skip
+    return RefinementResult(
+        values=dict(v), errors=errors, varied=varied, correlation=corr,
+        high_correlations=tuple(high), warnings=tuple(warnings), rp=rp, rwp=rwp, rexp=rexp,
+        chi2=chi2, n_points=int(x.size), n_parameters=len(varied), two_theta_deg=x, y_obs=y,
+        y_calc=yc, y_background=model.background(v), sigma=s, lattice=lattice,
+        lattice_errors=lattice_err, profile=prof, reflections=refl, nfev=int(result.nfev),
+        crystals=crystals, uiso_errors=uiso_err,
+    )  # fmt: skip
+
+
+_CELL = ("a", "b", "c", "alpha", "beta", "gamma")
+
+
+def _finite(err: float | None) -> float:
+    """esd of a varied parameter; 0 for a fixed one (lmfit stderr None or nan)."""
+    return float(err) if err is not None and np.isfinite(err) else 0.0
+
+
+def _check_divergence(v, model, phases, x, rwp, start_rwp) -> np.ndarray:
+    """RefinementError when scales, widths, Rwp or cells ran away; returns Γ_G² (deg²) on x."""
     for tag in model.tags:
         if v[f"{tag}_scale"] <= 0:
             raise RefinementError(
@@ -106,23 +154,28 @@ def _finish(result, model, phases, x, y, s, start_rwp, warn_at, nfev_limit) -> R
         )
     if rwp > start_rwp * 1.0001:
         raise RefinementError(f"refinement diverged: Rwp rose from {start_rwp:.4f} to {rwp:.4f}")
-    lattice, lattice_err = {}, {}
     for i, ph in enumerate(phases):
-        tag = model.tags[i]
         cell = model.phase_cell(i, v)
         if np.any(np.abs(np.array(cell[:3]) / np.array(ph.crystal.cell[:3]) - 1) > 0.05):
             raise RefinementError(f"refinement diverged: {ph.crystal.name} cell moved > 5 %")
-        lattice[tag] = dict(zip(("a", "b", "c", "alpha", "beta", "gamma"), cell, strict=True))
-        errs = {}
-        for n in ("a", "b", "c", "alpha", "beta", "gamma"):
-            par = result.params.get(f"{tag}_{_lattice_source(model.system[i], n)}")
-            errs[n] = float(par.stderr) if par is not None and par.stderr is not None else 0.0
-        lattice_err[tag] = errs
-    errors = {
-        n: (float(p.stderr) if p.stderr is not None else float("nan"))
-        for n, p in result.params.items()
-    }
-    warnings: list[str] = []
+    return gg2
+
+
+def _refined_crystal(crystal: Crystal, tag: str, cell, v) -> Crystal:
+    """The phase with refined cell, occupancies (clipped to [0, 1]) and U_iso (≥ 0, Å²)."""
+    sites = [
+        replace(
+            site,
+            occupancy=float(np.clip(v[f"{tag}_occ_{_tag(site.label)}"], 0.0, 1.0)),
+            u_iso_A2=max(float(v[f"{tag}_uiso_{_tag(site.label)}"]), 0.0),
+        )
+        for site in crystal.sites
+    ]
+    return crystal.with_cell(cell).with_sites(sites)
+
+
+def _value_warnings(v, gg2) -> list[str]:
+    warnings = []
     if np.any(gg2 < 0):
         warnings.append("U tan²θ + V tanθ + W < 0 in part of the range: Gaussian width set to 0")
     for name, val in v.items():
@@ -130,35 +183,25 @@ def _finish(result, model, phases, x, y, s, start_rwp, warn_at, nfev_limit) -> R
             warnings.append(f"{name} = {val:.3f} lies outside [0, 1]")
         if "_uiso_" in name and val < 0:
             warnings.append(f"{name} = {val:.4f} Å² is negative")
+    return warnings
+
+
+def _correlations(result, varied, warn_at):
+    """Correlation matrix, pairs with |ρ| > warn_at, and the warnings they give."""
+    nvar = len(varied)
     corr = np.eye(nvar)
+    warnings = []
     if result.covar is not None and nvar:
         d = np.sqrt(np.abs(np.diag(result.covar)))
         with np.errstate(invalid="ignore", divide="ignore"):
             corr = result.covar / np.outer(d, d)
     else:
         warnings.append("no covariance matrix: errors and correlations unavailable")
-    high = []
-    for i in range(nvar):
-        for j in range(i + 1, nvar):
-            if abs(corr[i, j]) > warn_at:
-                high.append((varied[i], varied[j], float(corr[i, j])))
-    for a, b, r in high:
-        warnings.append(f"parameters {a} and {b} are correlated (ρ = {r:+.3f})")
-    if result.nfev >= nfev_limit:
-        warnings.append("stopped at the evaluation limit; may not be fully converged")
-    _, _, _, _, info = model.peaks(v)
-    refl = {}
-    for tag, hkl, pos, inten, d in info:
-        refl[tag] = {"hkl": hkl, "two_theta_deg": pos, "intensity": inten, "d_A": d}
-    prof = InstrumentFunction(
-        U=v["U"], V=v["V"], W=v["W"], X=v["X"], Y=v["Y"], wavelength_A=model.wavelengths[0][0],
-        U_err=errors["U"], V_err=errors["V"], W_err=errors["W"], X_err=errors["X"],
-        Y_err=errors["Y"],
-    )  # fmt: skip
-    return RefinementResult(
-        values=dict(v), errors=errors, varied=varied, correlation=corr,
-        high_correlations=tuple(high), warnings=tuple(warnings), rp=rp, rwp=rwp, rexp=rexp,
-        chi2=chi2, n_points=int(x.size), n_parameters=nvar, two_theta_deg=x, y_obs=y,
-        y_calc=yc, y_background=ybk, sigma=s, lattice=lattice, lattice_errors=lattice_err,
-        profile=prof, reflections=refl, nfev=int(result.nfev),
-    )  # fmt: skip
+    iu, ju = np.triu_indices(nvar, k=1)
+    high = [
+        (varied[i], varied[j], float(corr[i, j]))
+        for i, j in zip(iu, ju, strict=True)
+        if abs(corr[i, j]) > warn_at
+    ]
+    warnings += [f"parameters {a} and {b} are correlated (ρ = {r:+.3f})" for a, b, r in high]
+    return corr, high, warnings
