@@ -20,6 +20,7 @@ from axsuite.analysis.constants import wavelength_A
 from cycler import cycler
 
 from ._common import base_metadata, check_edge, field_map, number
+from .steps import one_nd_step
 
 #: Default energies below the edge, relative to E0 (eV; DESIGN §7.3).
 DEFAULT_OFFSETS_EV: tuple[float, ...] = (-25.0, -250.0)
@@ -326,4 +327,4 @@ def axs_scan(
     )
     if len(set(grid.dwells_s)) > 1:  # a counting time per energy (designed AXS)
         traj = traj + cycler(bl.dwell, list(np.repeat(grid.dwells_s, n_q)))
-    return (yield from bp.scan_nd([bl.I0, scat, bl.ring], traj, md=_md))
+    return (yield from bp.scan_nd([bl.I0, scat, bl.ring], traj, per_step=one_nd_step, md=_md))

@@ -14,6 +14,7 @@ from axsuite.analysis.constants import KTOE_EV_A2
 from cycler import cycler
 
 from ._common import base_metadata, check_edge, field_map, number
+from .steps import one_nd_step
 
 #: Largest number of energy points in one edge scan (a 1e-6 eV step is a typo, not a plan).
 MAX_POINTS = 20000
@@ -196,4 +197,4 @@ def edge_scan(
     yield from bps.mv(bl.stage.sample, sample, bl.ref_wheel.sample, reference, bl.disc.roi, roi)
     yield from bps.mv(bl.arm.two_theta, two_theta_deg)
     traj = cycler(bl.dcm.energy, list(grid.energies_eV)) + cycler(bl.dwell, list(grid.dwell_s))
-    return (yield from bp.scan_nd(detectors, traj, md=_md))
+    return (yield from bp.scan_nd(detectors, traj, per_step=one_nd_step, md=_md))

@@ -29,6 +29,7 @@ from axsuite.analysis.constants import HC_EV_A
 from axsuite.analysis.lineprofile import find_peaks, fit_instrument_function, fit_peaks
 
 from ._common import base_metadata, number, triple
+from .steps import one_nd_step
 
 #: Largest number of 2θ points in one scan.
 MAX_POINTS = 50000
@@ -172,7 +173,8 @@ def powder_scan(
     _md.update(md or {})
     yield from bps.mv(bl.dcm.energy, req.energy_eV)
     yield from bps.mv(bl.xrd.sample, req.sample, bl.xrd.count_time, req.dwell_s)
-    return (yield from bp.list_scan([bl.xrd], bl.arm.two_theta, list(req.two_theta_deg), md=_md))
+    tth = list(req.two_theta_deg)
+    return (yield from bp.list_scan([bl.xrd], bl.arm.two_theta, tth, per_step=one_nd_step, md=_md))
 
 
 def _texture_axis(axis) -> list[int] | None:

@@ -15,6 +15,7 @@ from axsuite.devices.models import ionbeam as ib
 from cycler import cycler
 
 from ._common import base_metadata, number
+from .steps import one_nd_step
 
 
 @dataclasses.dataclass(frozen=True)
@@ -163,4 +164,4 @@ def stopping_scan(
     yield from bps.mv(bl.ion_source.species, req.ion.symbol, bl.foil.foil, req.foil_name)
     yield from bps.mv(bl.pdet.count_time, req.dwell_s)
     traj = cycler(bl.ion_source.energy, list(req.energies_MeV)) * cycler(bl.foil.inserted, [0, 1])
-    return (yield from bp.scan_nd([bl.pdet], traj, md=_md))
+    return (yield from bp.scan_nd([bl.pdet], traj, per_step=one_nd_step, md=_md))
