@@ -1,19 +1,105 @@
 """Storage: the embedded tiled catalog (SQLite + files in the data directory) or a server.
 
 The embedded catalog is created with the Bluesky spec and the json-seq exporter registered,
-so runs are found by uid and scan_id and ``run.documents()`` works (DESIGN §12).
+so runs are found by uid and scan_id and ``run.documents()`` works (DESIGN §12). An existing
+catalog is opened without re-initialising it (tiled's ``init_if_not_exists`` starts a
+``tiled catalog init`` subprocess), and a data directory that was moved or copied is
+re-mapped on open (tiled stores absolute file and database URIs). :func:`list_runs` reads
+the run metadata straight from the catalog's SQLite file, without the tiled server stack,
+for ``axs runs``.
 """
 
 from __future__ import annotations
 
 import copy
+import json
 import logging
 import os
+import sqlite3
 import warnings
 from pathlib import Path
 from typing import Any
+from urllib.parse import quote
 
 DEFAULT_DATA_DIR = "./axsuite-data"
+#: tiled catalog schema revisions (alembic) whose ``nodes`` table :func:`list_runs` reads.
+KNOWN_SCHEMA_REVISIONS = frozenset({"917dbbcfc4b1"})
+
+
+class CatalogDamaged(ValueError):
+    """The catalog database cannot be read (one line for the user)."""
+
+
+def _connect(db: Path, *, readonly: bool) -> sqlite3.Connection:
+    mode = "ro" if readonly else "rw"
+    con = sqlite3.connect(f"file:{quote(str(db))}?mode={mode}", uri=True, timeout=10)
+    try:
+        con.execute("SELECT count(*) FROM sqlite_master").fetchone()
+    except sqlite3.DatabaseError as exc:
+        con.close()
+        raise CatalogDamaged(f"{db}: damaged catalog database ({exc})") from None
+    return con
+
+
+def _remap_moved(d: Path) -> None:
+    """Point the catalog's asset URIs at ``d`` when the data directory was moved or copied."""
+    db = d / "catalog.db"
+    con = _connect(db, readonly=True)
+    try:
+        rows = con.execute(
+            "SELECT data_uri FROM assets WHERE data_uri LIKE 'sqlite://localhost/%/tabular.db'"
+        ).fetchall()
+    except sqlite3.DatabaseError as exc:
+        raise CatalogDamaged(f"{db}: damaged catalog database ({exc})") from None
+    finally:
+        con.close()
+    old = {r[0][len("sqlite://localhost/") : -len("/tabular.db")] for r in rows}
+    old.discard(str(d))
+    if not old:
+        return
+    if not os.access(db, os.W_OK):
+        raise CatalogDamaged(
+            f"{db} was moved from {sorted(old)[0]} and is read-only: make it writable once so "
+            "its file paths can be updated"
+        )
+    con = _connect(db, readonly=False)
+    try:
+        with con:
+            for prev in old:
+                for a, b in (
+                    (f"sqlite://localhost/{prev}/", f"sqlite://localhost/{d}/"),
+                    (f"file://localhost{prev}/", f"file://localhost{d}/"),
+                    (f"file://localhost{quote(prev)}/", f"file://localhost{quote(str(d))}/"),
+                ):
+                    con.execute(
+                        "UPDATE assets SET data_uri = ? || substr(data_uri, ?) "
+                        "WHERE substr(data_uri, 1, ?) = ?",
+                        (b, len(a) + 1, len(a), a),
+                    )
+    finally:
+        con.close()
+    logging.getLogger("axsuite.catalog").info("catalog moved from %s to %s: re-mapped", old, d)
+
+
+def list_runs(data_dir: str | Path) -> list[tuple[str, dict]] | None:
+    """``(uid, metadata)`` of every run of the embedded catalog, oldest first, read-only
+    from its SQLite file (no tiled import: fast). None if the schema revision is unknown
+    (then use the tiled client); :class:`CatalogDamaged` if the file cannot be read."""
+    db = Path(data_dir) / "catalog.db"
+    con = _connect(db, readonly=True)
+    try:
+        (rev,) = con.execute("SELECT version_num FROM alembic_version").fetchone() or ("",)
+        if rev not in KNOWN_SCHEMA_REVISIONS:
+            return None
+        rows = con.execute(
+            "SELECT key, metadata FROM nodes WHERE parent = "
+            "(SELECT id FROM nodes WHERE parent IS NULL) ORDER BY id"
+        ).fetchall()
+    except sqlite3.DatabaseError as exc:
+        raise CatalogDamaged(f"{db}: damaged catalog database ({exc})") from None
+    finally:
+        con.close()
+    return [(key, json.loads(md)) for key, md in rows]
 
 
 def resolve_data_dir(data_dir: str | Path | None) -> Path:
@@ -32,8 +118,11 @@ def open_embedded_catalog(data_dir: str | Path) -> Any:
     from tiled.server.app import build_app
 
     logging.getLogger("tiled.server.app").setLevel(logging.WARNING)
-    d = Path(data_dir)
+    d = Path(data_dir).resolve()
     (d / "data").mkdir(parents=True, exist_ok=True)
+    exists = (d / "catalog.db").is_file() and (d / "catalog.db").stat().st_size > 0
+    if exists:
+        _remap_moved(d)
     reg = copy.deepcopy(tiled.media_type_registration.default_serialization_registry)
     reg.register(
         "BlueskyRun", "application/json-seq", bluesky_tiled_plugins.exporters.json_seq_exporter
@@ -41,7 +130,7 @@ def open_embedded_catalog(data_dir: str | Path) -> Any:
     adapter = from_uri(
         f"sqlite:///{d}/catalog.db",
         specs=[{"name": "CatalogOfBlueskyRuns", "version": "3.0"}],
-        init_if_not_exists=True,
+        init_if_not_exists=not exists,
         writable_storage=[f"{d}/data", f"sqlite:///{d}/tabular.db"],
     )
     with warnings.catch_warnings():

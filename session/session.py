@@ -10,33 +10,44 @@ from types import SimpleNamespace
 from typing import Any
 
 from axsuite.callbacks.base import AnalysisCallback
-from axsuite.callbacks.live import ScanProgress, write_line
+from axsuite.callbacks.live import ScanProgress
 from axsuite.devices import make_beamline
 from bluesky import RunEngine
 from bluesky.callbacks.core import make_callback_safe
 from bluesky.suspenders import SuspendFloor
 
 from .catalog import make_writer, open_catalog, resolve_data_dir
-from .live_feedback import figure_board, live_table, run_engine_options
+from .journal import Journal
 from .profile import Profile, load_profile
 from .registry import analysis_callbacks, bound_plans
-from .spool import SpoolStore, pending
+from .spool import backfill
+from .storage import CatalogWriter, DataDirLock, StorageGuard
 from .worker import make_publisher
 
 logger = logging.getLogger("axsuite.session")
 
 
 class ScanIdFromCatalog:
-    """``RunEngine.scan_id_source``: scan ids continue from the newest raw run in the catalog,
-    so a new process never reuses a scan_id."""
+    """``RunEngine.scan_id_source``: scan ids continue from the newest raw run in the catalog
+    and from the data directory's counter file ``scan_id`` (runs still only in the journal),
+    so a new process never reuses a scan_id. Unique per data directory: only the session
+    holding its :class:`~.storage.DataDirLock` allocates."""
 
-    def __init__(self, catalog: Any, lookback: int = 50):
+    def __init__(self, catalog: Any, counter: Path | None = None, lookback: int = 50):
+        self.counter = counter
         self.last = 0
         for run in list(catalog.values().tail(lookback)) if len(catalog) else []:
             self.last = max(self.last, int(run.metadata["start"].get("scan_id") or 0))
+        if counter is not None and counter.is_file():
+            text = counter.read_text().strip()
+            self.last = max(self.last, int(text) if text.isdigit() else 0)
 
     def __call__(self, md: dict) -> int:
         self.last = max(self.last, int(md.get("scan_id") or 0)) + 1
+        if self.counter is not None:
+            tmp = self.counter.with_suffix(".tmp")
+            tmp.write_text(f"{self.last}\n")
+            tmp.replace(self.counter)
         return self.last
 
 
@@ -54,18 +65,27 @@ class Session:
     plans: SimpleNamespace
     tokens: list[int]
     publishers: list[Any] = dataclasses.field(default_factory=list)
-    figures: Any = None
+    lock: DataDirLock | None = None
+    guard: StorageGuard | None = None
 
     def close(self) -> None:
-        """Unsubscribe everything from the RunEngine and close the document publishers."""
+        """Abort a paused run (it is stored, closed with ``exit_status: "abort"``), write what
+        is queued, unsubscribe everything, close the publishers and release the data dir."""
+        if self.RE.state != "idle":
+            try:
+                self.RE.abort("session closed while the run was paused")
+            except Exception as exc:  # a broken run must not keep the rest from closing
+                logger.warning("could not abort the open run: %s", exc)
         for token in self.tokens:
             self.RE.unsubscribe(token)
         self.tokens.clear()
         for publisher in self.publishers:
             publisher.close()
         self.publishers.clear()
-        if self.figures is not None:
-            self.figures.close()
+        if isinstance(self.writer, CatalogWriter):
+            self.writer.close()
+        if self.lock is not None:
+            self.lock.release()
 
 
 def build_session(
@@ -73,12 +93,12 @@ def build_session(
     *,
     data_dir: str | Path | None = None,
     live: bool = True,
-    echo: Callable[[str], None] | None = write_line,
+    echo: Callable[[str], None] | None = print,
     simulate_time: bool = False,
     safe_callbacks: bool = True,
-    table: bool | str = False,
+    table: bool = False,
     progress: bool = True,
-    plots: bool | str = False,
+    plots: bool = False,
     publish_to: str | None = None,
 ) -> Session:
     """Build a session in one call.
@@ -91,9 +111,7 @@ def build_session(
         catalog, plots saved in ``<data_dir>/plots``)
     simulate_time : counters take their dwell time and motors settle (False in tests)
     safe_callbacks : a failing analysis callback logs its error instead of aborting the scan
-    table, progress, plots : live table (True: the profile's ``live.table`` mode, or auto,
-        lines, compact, off), progress bar, live figures (True: the profile's ``live.plots``,
-        or auto, screen, file, off; see :mod:`axsuite.session.live_feedback`)
+    table, progress, plots : live table (BestEffortCallback), progress bar, live figures
     publish_to : stream documents to ``axs worker`` processes through a 0MQ proxy
         (``zmq://host:port``) or NATS JetStream (``nats://host:port``); default
         ``profile.streaming.publish``. With
@@ -102,55 +120,68 @@ def build_session(
     prof = profile if isinstance(profile, Profile) else load_profile(profile)
     ddir = resolve_data_dir(data_dir if data_dir is not None else None)
     ddir.mkdir(parents=True, exist_ok=True)
-    catalog = open_catalog(prof.catalog.uri, ddir, prof.catalog.api_key_env)
-    board = figure_board(prof, plots, ddir)
-    RE = RunEngine({}, **run_engine_options(board))
-    RE.scan_id_source = ScanIdFromCatalog(catalog)
-    spool = SpoolStore(ddir / "spool") if prof.catalog.spool else None
-    writer = make_writer(catalog, batch_size=prof.catalog.batch_size, spool=spool)
-    tokens = [RE.subscribe(writer)]
-    waiting = pending(ddir / "spool")
-    if waiting and echo is not None:
-        echo(f"{len(waiting)} run(s) wait in {ddir / 'spool'}: run `axs backfill`")
     bl = make_beamline(prof, simulate_time=simulate_time)
-    RE.install_suspender(
-        SuspendFloor(
-            bl.ring.current,
-            prof.source.dump_threshold_mA,
-            resume_thresh=prof.source.refill_threshold_mA,
+    lock = DataDirLock(ddir)
+    lock.acquire()
+    try:
+        catalog = open_catalog(prof.catalog.uri, ddir, prof.catalog.api_key_env)
+        # runs a crash, kill or catalog outage left in the journal go into the catalog first
+        backfill(catalog, ddir, batch_size=max(prof.catalog.batch_size, 1000), echo=echo)
+        RE = RunEngine({})
+        RE.scan_id_source = ScanIdFromCatalog(catalog, ddir / "scan_id")
+        guard = StorageGuard(RE, ddir, echo=echo, embedded=prof.catalog.uri is None)
+        writer = CatalogWriter(
+            lambda: make_writer(catalog, batch_size=prof.catalog.batch_size),
+            Journal(ddir / "journal"),
+            echo=echo,
+            on_journal_error=guard.fault,
         )
-    )
-    stream = publish_to if publish_to is not None else prof.streaming.publish
-    publishers = []
-    if stream is not None:
-        publisher = make_publisher(stream, prefix=prof.streaming.prefix)
-        publishers.append(publisher)
-        # a bus failure is logged and the scan goes on: the catalog writer keeps everything
-        tokens.append(RE.subscribe(make_callback_safe(publisher, logger=logger)))
-    analyses: list[AnalysisCallback] = []
-    if live and (prof.streaming.local_analysis or stream is None):
-        analyses = analysis_callbacks(
-            prof, publish=writer, echo=echo, plot_dir=ddir / "plots", figures=board
-        )
-        for cb in analyses:
-            tokens.append(
-                RE.subscribe(make_callback_safe(cb, logger=logger) if safe_callbacks else cb)
+        tokens = [RE.subscribe(writer)]
+        RE.install_suspender(
+            SuspendFloor(
+                bl.ring.current,
+                prof.source.dump_threshold_mA,
+                resume_thresh=prof.source.refill_threshold_mA,
             )
-    if progress:
-        tokens.append(RE.subscribe(ScanProgress()))
-    readable = live_table(prof, table) if table else None
-    if readable is not None:
-        tokens.append(RE.subscribe(readable))
-    return Session(
-        prof,
-        ddir,
-        RE,
-        bl,
-        catalog,
-        writer,
-        analyses,
-        SimpleNamespace(**bound_plans(bl)),
-        tokens,
-        publishers,
-        board,
-    )
+        )
+        stream = publish_to if publish_to is not None else prof.streaming.publish
+        publishers = []
+        if stream is not None:
+            publisher = make_publisher(stream, prefix=prof.streaming.prefix)
+            publishers.append(publisher)
+            # a bus failure is logged and the scan goes on: the catalog writer keeps everything
+            tokens.append(RE.subscribe(make_callback_safe(publisher, logger=logger)))
+        analyses: list[AnalysisCallback] = []
+        if live and (prof.streaming.local_analysis or stream is None):
+            analyses = analysis_callbacks(prof, publish=writer, echo=echo, plot_dir=ddir / "plots")
+            for cb in analyses:
+                tokens.append(
+                    RE.subscribe(make_callback_safe(cb, logger=logger) if safe_callbacks else cb)
+                )
+        if progress:
+            tokens.append(RE.subscribe(ScanProgress()))
+        if table:
+            from bluesky.callbacks.best_effort import BestEffortCallback
+
+            bec = BestEffortCallback()
+            bec.disable_heading()
+            if not plots:
+                bec.disable_plots()
+            tokens.append(RE.subscribe(bec))
+        return Session(
+            prof,
+            ddir,
+            RE,
+            bl,
+            catalog,
+            writer,
+            analyses,
+            SimpleNamespace(**bound_plans(bl)),
+            tokens,
+            publishers,
+            lock,
+            guard,
+        )
+    except BaseException:
+        lock.release()
+        raise

@@ -175,7 +175,9 @@ def test_beam_dump_suspends_and_remeasures_the_interrupted_point(session):
     assert calls["n"] == 12
 
 
-def test_catalog_failure_spools_the_run_and_backfill_restores_it(session, monkeypatch):
+def test_catalog_failure_keeps_the_run_in_the_journal_and_backfill_restores_it(
+    session, monkeypatch
+):
     from axsuite.session.spool import backfill, pending
     from bluesky_tiled_plugins.writing import tiled_writer
 
@@ -187,14 +189,16 @@ def test_catalog_failure_spools_the_run_and_backfill_restores_it(session, monkey
         (uid,) = session.RE(
             session.plans.edge_scan("Cu", regions=[{"start": -30, "stop": 30, "step": 5}])
         )
-    spool = session.data_dir / "spool"
-    # the raw run and the edge analysis run published at its stop are both spooled
-    assert f"{uid.split('-')[0]}.jsonl" in [p.name for p in pending(spool)]
-    assert len(pending(spool)) == 2
+    journal = session.data_dir / "journal"
+    # the raw run and the edge analysis run published at its stop both stay in the journal
+    assert f"{uid}.jsonl" in [p.name for p in pending(journal)]
+    assert len(pending(journal)) == 2
+    told = [line for line in session.echo_lines if line.startswith("catalog: cannot write run")]
+    assert len(told) == 2 and uid[:8] in told[0] and "axs backfill" in told[0]
     assert "primary" not in session.catalog[uid]
-    restored = backfill(session.catalog, spool)
-    assert uid in restored and len(restored) == 2
-    assert pending(spool) == []
+    restored = backfill(session.catalog, session.data_dir)
+    assert [r.action for r in restored] == ["written", "written"] and restored[0].uid == uid
+    assert pending(journal) == []
     run = session.catalog[uid]
     assert len(run["primary"].read()["dcm_energy"]) == 13
     assert run.metadata["stop"]["exit_status"] == "success"

@@ -1,0 +1,96 @@
+"""Helpers of the fault tests: run :mod:`fault_session` in child processes, kill them, and
+count points measured, stored, lost and duplicated."""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+CHILD = Path(__file__).with_name("fault_session.py")
+#: Longest time (s) a child may take to start and finish a scan in CI.
+CHILD_TIMEOUT_S = 600.0
+
+
+@dataclasses.dataclass
+class Tally:
+    """Points of one fault scenario."""
+
+    scenario: str
+    measured: int = 0
+    stored: int = 0
+    lost: int = 0
+    duplicated: int = 0
+    note: str = ""
+
+    def line(self) -> str:
+        """One row of the fault table."""
+        return (
+            f"{self.scenario:<28} measured {self.measured:5d}  stored {self.stored:5d}  "
+            f"lost {self.lost:4d}  duplicated {self.duplicated:4d}  {self.note}"
+        )
+
+
+def spawn(mode: str, data_dir: Path, *args: str) -> subprocess.Popen:
+    """Start a fault session child (line-buffered text stdout, stderr to a file)."""
+    err = open(data_dir.parent / f"{data_dir.name}-{mode}-{time.monotonic_ns()}.err", "w")  # noqa: SIM115
+    proc = subprocess.Popen(
+        [sys.executable, str(CHILD), mode, str(data_dir), *args],
+        stdout=subprocess.PIPE,
+        stderr=err,
+        text=True,
+        bufsize=1,
+    )
+    proc.stderr_path = Path(err.name)  # type: ignore[attr-defined]
+    err.close()
+    return proc
+
+
+def run_until(proc: subprocess.Popen, kill_at: int | None) -> tuple[set[int], list[str]]:
+    """Read the child's lines; SIGKILL it once it reports point ``kill_at`` (None: let it
+    finish). Returns the seq_nums it reported and all its lines."""
+    seen: set[int] = set()
+    lines = []
+    deadline = time.monotonic() + CHILD_TIMEOUT_S
+    assert proc.stdout is not None
+    for line in proc.stdout:
+        lines.append(line.rstrip("\n"))
+        if line.startswith("seq "):
+            seq = int(line.split()[1])
+            seen.add(seq)
+            if kill_at is not None and seq >= kill_at:
+                os.kill(proc.pid, signal.SIGKILL)
+                break
+        if time.monotonic() > deadline:
+            proc.kill()
+            raise TimeoutError(f"fault session did not finish within {CHILD_TIMEOUT_S} s")
+    proc.wait(timeout=60)
+    proc.stdout.close()
+    return seen, lines
+
+
+def report(data_dir: Path) -> list[dict]:
+    """Start a session on ``data_dir`` (it recovers the journal) and list its raw runs."""
+    proc = spawn("report", data_dir)
+    _, lines = run_until(proc, None)
+    if proc.returncode != 0:
+        raise RuntimeError(f"report failed: {proc.stderr_path.read_text()[-2000:]}")  # type: ignore[attr-defined]
+    return [json.loads(line) for line in lines if line.startswith("{")]
+
+
+def tally(scenario: str, measured: set[int], stored_seqs: list[int], note: str = "") -> Tally:
+    """Compare the points a child reported with those stored for its run."""
+    stored = set(stored_seqs)
+    return Tally(
+        scenario,
+        measured=len(measured),
+        stored=len(stored_seqs),
+        lost=len(measured - stored),
+        duplicated=len(stored_seqs) - len(stored),
+        note=note,
+    )
