@@ -70,16 +70,10 @@ def check_data_dir(data_dir: str | None, *, writing: bool) -> None:
 def check_paths(args: argparse.Namespace) -> None:
     """Input files must be existing regular files; ``-o`` must not be a directory."""
     for dest, label in INPUT_FILES.items():
-        value = getattr(args, dest, None)
-        if not isinstance(value, str):
-            continue
-        path = Path(value).expanduser()
-        if not path.exists():
-            raise UserError(f"{label} {value}: no such file")
-        if path.is_dir():
-            raise UserError(f"{label} {value} is a directory; give a file")
-        if not os.access(path, os.R_OK):
-            raise UserError(f"{label} {value} is not readable")
+        values = getattr(args, dest, None)
+        for value in values if isinstance(values, list) else [values]:
+            if isinstance(value, str):
+                _check_input(label, value)
     output = getattr(args, "output", None)
     if isinstance(output, str):
         path = Path(output).expanduser()
@@ -89,6 +83,16 @@ def check_paths(args: argparse.Namespace) -> None:
             raise UserError(f"-o {output}: directory {path.parent} does not exist")
         if not os.access(path.parent, os.W_OK | os.X_OK):
             raise UserError(f"-o {output}: directory {path.parent} is not writable")
+
+
+def _check_input(label: str, value: str) -> None:
+    path = Path(value).expanduser()
+    if not path.exists():
+        raise UserError(f"{label} {value}: no such file")
+    if path.is_dir():
+        raise UserError(f"{label} {value} is a directory; give a file")
+    if not os.access(path, os.R_OK):
+        raise UserError(f"{label} {value} is not readable")
 
 
 def error_line(exc: BaseException) -> str | None:

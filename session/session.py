@@ -10,7 +10,7 @@ from types import SimpleNamespace
 from typing import Any
 
 from axsuite.callbacks.base import AnalysisCallback
-from axsuite.callbacks.live import ScanProgress
+from axsuite.callbacks.live import ScanProgress, write_line
 from axsuite.devices import make_beamline
 from bluesky import RunEngine
 from bluesky.callbacks.core import make_callback_safe
@@ -18,6 +18,7 @@ from bluesky.suspenders import SuspendFloor
 
 from .catalog import make_writer, open_catalog, resolve_data_dir
 from .journal import Journal
+from .live_feedback import figure_board, live_table, run_engine_options
 from .profile import Profile, load_profile
 from .registry import analysis_callbacks, bound_plans
 from .spool import backfill
@@ -67,6 +68,7 @@ class Session:
     publishers: list[Any] = dataclasses.field(default_factory=list)
     lock: DataDirLock | None = None
     guard: StorageGuard | None = None
+    figures: Any = None
 
     def close(self) -> None:
         """Abort a paused run (it is stored, closed with ``exit_status: "abort"``), write what
@@ -86,6 +88,8 @@ class Session:
             self.writer.close()
         if self.lock is not None:
             self.lock.release()
+        if self.figures is not None:
+            self.figures.close()
 
 
 def build_session(
@@ -93,12 +97,12 @@ def build_session(
     *,
     data_dir: str | Path | None = None,
     live: bool = True,
-    echo: Callable[[str], None] | None = print,
+    echo: Callable[[str], None] | None = write_line,
     simulate_time: bool = False,
     safe_callbacks: bool = True,
-    table: bool = False,
+    table: bool | str = False,
     progress: bool = True,
-    plots: bool = False,
+    plots: bool | str = False,
     publish_to: str | None = None,
 ) -> Session:
     """Build a session in one call.
@@ -111,7 +115,9 @@ def build_session(
         catalog, plots saved in ``<data_dir>/plots``)
     simulate_time : counters take their dwell time and motors settle (False in tests)
     safe_callbacks : a failing analysis callback logs its error instead of aborting the scan
-    table, progress, plots : live table (BestEffortCallback), progress bar, live figures
+    table, progress, plots : live table (True: the profile's ``live.table`` mode, or auto,
+        lines, compact, off), progress bar, live figures (True: the profile's ``live.plots``,
+        or auto, screen, file, off; see :mod:`axsuite.session.live_feedback`)
     publish_to : stream documents to ``axs worker`` processes through a 0MQ proxy
         (``zmq://host:port``) or NATS JetStream (``nats://host:port``); default
         ``profile.streaming.publish``. With
@@ -127,7 +133,8 @@ def build_session(
         catalog = open_catalog(prof.catalog.uri, ddir, prof.catalog.api_key_env)
         # runs a crash, kill or catalog outage left in the journal go into the catalog first
         backfill(catalog, ddir, batch_size=max(prof.catalog.batch_size, 1000), echo=echo)
-        RE = RunEngine({})
+        board = figure_board(prof, plots, ddir)
+        RE = RunEngine({}, **run_engine_options(board))
         RE.scan_id_source = ScanIdFromCatalog(catalog, ddir / "scan_id")
         guard = StorageGuard(RE, ddir, echo=echo, embedded=prof.catalog.uri is None)
         writer = CatalogWriter(
@@ -153,21 +160,18 @@ def build_session(
             tokens.append(RE.subscribe(make_callback_safe(publisher, logger=logger)))
         analyses: list[AnalysisCallback] = []
         if live and (prof.streaming.local_analysis or stream is None):
-            analyses = analysis_callbacks(prof, publish=writer, echo=echo, plot_dir=ddir / "plots")
+            analyses = analysis_callbacks(
+                prof, publish=writer, echo=echo, plot_dir=ddir / "plots", figures=board
+            )
             for cb in analyses:
                 tokens.append(
                     RE.subscribe(make_callback_safe(cb, logger=logger) if safe_callbacks else cb)
                 )
         if progress:
             tokens.append(RE.subscribe(ScanProgress()))
-        if table:
-            from bluesky.callbacks.best_effort import BestEffortCallback
-
-            bec = BestEffortCallback()
-            bec.disable_heading()
-            if not plots:
-                bec.disable_plots()
-            tokens.append(RE.subscribe(bec))
+        readable = live_table(prof, table) if table else None
+        if readable is not None:
+            tokens.append(RE.subscribe(readable))
         return Session(
             prof,
             ddir,
@@ -181,6 +185,7 @@ def build_session(
             publishers,
             lock,
             guard,
+            board,
         )
     except BaseException:
         lock.release()
