@@ -63,7 +63,9 @@ class IonBeamConfig:
     energy_spread_fwhm_keV: NonNegativeNum = 5.0
     detector_fwhm_keV: PositiveNum = 12.0
     rate_per_s: PositiveNum = 2.0e4
-    charge_model: Literal["brown-moak", "anthony-lanford", "brandt-kitagawa"] = "brandt-kitagawa"
+    charge_model: Literal["auto", "zbl", "brown-moak", "anthony-lanford", "brandt-kitagawa"] = (
+        "brandt-kitagawa"
+    )
 
     def __post_init__(self) -> None:
         from axsuite.devices.models.ionbeam import resolve_ion
