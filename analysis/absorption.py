@@ -89,7 +89,7 @@ class AnomalousFactors:
     ``flags`` the warnings about this result (empty when it can be trusted). Outside the
     window f'' is Chantler's (the measured one there belongs to another edge).
     ``fp_at_sensitivity`` is |Δf'| at ``at_eV`` (electrons) when the MBACK polynomial order
-    is lowered by one: a measure of how well the matching ranges fix f'; above
+    is raised by one (lowered from 3): how well the matching ranges fix f'; above
     :data:`FP_SENSITIVITY_FLAG` e it is flagged (short pre- or post-edge ranges).
     """
 
@@ -126,7 +126,7 @@ def anomalous_factors_from_mu(
     at_eV: ArrayLike | None = None,
     pre_edge_eV: float = -50.0,
     post_edge_eV: float = 100.0,
-    poly_order: int = 3,
+    poly_order: int = 2,
     taper_eV: float | None = None,
     method: str = "fft",
     other_elements: Sequence[str] = (),
@@ -143,9 +143,11 @@ def anomalous_factors_from_mu(
     finite (any units). ``at_eV`` gives extra energies (eV) for ``fp_at``/``fpp_at``.
     ``other_elements`` are the sample's other elements: their tabulated edges (and the
     element's other edges) are kept out of every range (:func:`usable_window`, with an
-    :class:`XASRangeWarning`). The MBACK polynomial order defaults to 3, as in xraylarch
-    ``diffkk``. Raises ``ValueError`` on bad input, an unknown element or edge, a scan
-    that does not contain the edge, or a measured E0 more than 50 eV from the tabulated edge.
+    :class:`XASRangeWarning`). The MBACK polynomial order defaults to 2 (xraylarch
+    ``diffkk`` uses 3 on s·μ; with the optical-theorem factor E in s·E·μ, 2 is closer to the
+    simulator truth); ``fp_at_sensitivity`` reports the change with the other order.
+    Raises ``ValueError`` on bad input, an unknown element or edge, a scan that does not
+    contain the edge, or a measured E0 more than 50 eV from the tabulated edge.
     """
     symbol = xray.element_symbol(element)
     e0_tab = xray.edge_energy_eV(symbol, edge)
@@ -195,7 +197,7 @@ def anomalous_factors_from_mu(
             f"E0{e[0] - norm.e0_eV:+.1f} eV): f' less certain"
         )
     sensitivity = np.zeros(dkk.at_eV.size)
-    if poly_order > 0 and dkk.at_eV.size:
+    if dkk.at_eV.size:
         low = mback_fpp(
             e,
             m,
@@ -203,7 +205,7 @@ def anomalous_factors_from_mu(
             e0_eV=norm.e0_eV,
             pre_edge_eV=mb.pre_edge_eV,
             post_edge_eV=post_edge_eV,
-            poly_order=poly_order - 1,
+            poly_order=poly_order + 1 if poly_order < 3 else poly_order - 1,
             window_eV=win,
         )
         fpp_low = np.where((e >= win[0]) & (e <= win[1]), low.fpp, low.fpp_tab)

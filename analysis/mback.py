@@ -60,7 +60,7 @@ def mback_fpp(
     e0_eV: float,
     pre_edge_eV: float = -50.0,
     post_edge_eV: float = 100.0,
-    poly_order: int = 3,
+    poly_order: int = 2,
     window_eV: tuple[float, float] | None = None,
 ) -> MbackResult:
     """f'' in electrons from μ(E) matched to Chantler f'' away from the edge (see module).

@@ -6,6 +6,9 @@ Larch is not needed here. Tolerances are those of issue 11: E0 within 0.5 eV of 
 ``pre_edge``, edge step within 1 %, f' within 0.1 e of Larch ``diffkk`` at E0 − 100, −30
 and −10 eV (the differences left are Larch's 1 eV MacLaurin-series KK grid against our
 exact piecewise-linear transform, largest at E0 − 10 eV on the steep CuO edge: 0.07 e).
+Larch's MBACK polynomial has order 3 (on s·μ), ours 2 by default (on s·E·μ); with order 3
+f'' is the same as Larch's. The default's difference is covered by the order sensitivity
+it reports (0.36 e, flagged, for the XANES-only Fe foil; ≤ 0.03 e for the EXAFS scans).
 """
 
 import json
@@ -57,9 +60,13 @@ def test_fp_matches_larch_diffkk(name):
     points = ref["fp_at"]
     assert len(points) >= 2
     at = np.array([p["energy_eV"] for p in points.values()])
-    res = anomalous_factors_from_mu(e, mu, d.element, edge=d.edge, at_eV=at)
     want = np.array([p["fp"] for p in points.values()])
-    assert np.all(np.abs(res.fp_at - want) < 0.1), res.fp_at - want
+    # with diffkk's MBACK polynomial order (3): the same model on the same data
+    larch_like = anomalous_factors_from_mu(e, mu, d.element, edge=d.edge, at_eV=at, poly_order=3)
+    assert np.all(np.abs(larch_like.fp_at - want) < 0.1), larch_like.fp_at - want
+    # our default (order 2) differs from it by no more than the f' sensitivity it reports
+    res = anomalous_factors_from_mu(e, mu, d.element, edge=d.edge, at_eV=at)
+    assert np.all(np.abs(res.fp_at - want) < 0.1 + res.fp_at_sensitivity), res.fp_at - want
     assert set(res.ranges) >= {"pre1_eV", "norm2_eV", "mback_pre_eV", "window_hi_eV"}
     # the XANES-only scan (49 eV below, 136 eV above E0) cannot fix f' to 0.1 e: flagged;
     # the EXAFS scans (≥ 95 eV below, ≥ 640 eV above) are not
