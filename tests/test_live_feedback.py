@@ -99,3 +99,27 @@ def test_unresolved_sizes_are_reported_as_bounds_not_numbers():
     )  # fmt: skip
     wh = report_lines(r, k)[0]
     assert "D not resolved" in wh and "nan" not in wh.split("ε")[0]
+
+
+def test_axs_shell_opens_with_banner_numpy_table_and_figures(tmp_path):
+    """`axs shell` (stdin piped, no display): banner, `np`, a scan prints its table, and its
+    live figure is written headless into the data dir."""
+    import os
+    import subprocess
+    import sys
+
+    env = {k: v for k, v in os.environ.items() if k not in ("DISPLAY", "WAYLAND_DISPLAY")}
+    cells = (
+        "print('n =', np.linspace(0, 1, 3).size)\n"
+        "RE(edge_scan('Cu', regions=[{'start': -20.0, 'stop': 20.0, 'step': 10.0}], "
+        "dwell_s=0.1))\n"
+    )
+    data = tmp_path / "data"
+    proc = subprocess.run(
+        [sys.executable, "-m", "axsuite.session.cli", "shell", "--data-dir", str(data)],
+        input=cells, env=env, capture_output=True, text=True, timeout=600,
+    )  # fmt: skip
+    out = proc.stdout
+    assert "axsuite shell" in out and "np; plans:" in out and "n = 3" in out, out[-2000:]
+    assert "E (eV)" in out and "5/5" in out  # the readable table, one line per point
+    assert (data / "plots" / "live" / "edge.png").stat().st_size > 0
