@@ -11,7 +11,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from functools import lru_cache
 
 import numpy as np
@@ -117,7 +117,12 @@ def proton_element(el: ElementConstants, e_u: np.ndarray) -> np.ndarray:
 
 # ----------------------------------------------------------------------------- helium
 def _blend_into_bethe(
-    el: ElementConstants, e_u: np.ndarray, low, e0: float, e1: float, z: float = 2.0
+    el: ElementConstants,
+    e_u: np.ndarray,
+    low: Callable[[np.ndarray], np.ndarray],
+    e0: float,
+    e1: float,
+    z: float = 2.0,
 ) -> np.ndarray:
     """(1 − w)·low(E) + w·S_Bethe(z; scaled from protons), w rising from e0 to e1 (MeV/u)."""
     w = _smoothstep_log(e_u, e0, e1)
