@@ -45,6 +45,13 @@ def configure_parser(p: argparse.ArgumentParser) -> None:
     p.add_argument(
         "--reference", action="store_true", help="analyse the reference channel ln(It/Iref)"
     )
+    p.add_argument(
+        "--mback-order",
+        type=int,
+        choices=range(4),
+        default=2,
+        help="MBACK background polynomial order (default 2; Larch diffkk uses 3)",
+    )
 
 
 def _element_edge(args: argparse.Namespace, d: XASData) -> tuple[str, str]:
@@ -63,7 +70,9 @@ def _others(formula: str | None, symbol: str) -> list[str]:
     return [el for el in xray.parse_formula(formula) if el != symbol]
 
 
-def analyze_spectrum(d: XASData, element: str, edge: str, formula: str | None) -> dict[str, Any]:
+def analyze_spectrum(
+    d: XASData, element: str, edge: str, formula: str | None, mback_order: int = 2
+) -> dict[str, Any]:
     """Result of one spectrum as a JSON-able dict (energies eV, f in electrons)."""
     order = np.argsort(d.energy_eV, kind="stable")
     e, mu = d.energy_eV[order], d.mu[order]
@@ -76,7 +85,9 @@ def analyze_spectrum(d: XASData, element: str, edge: str, formula: str | None) -
         warnings.simplefilter("ignore", XASRangeWarning)  # the result's flags carry them
         e0 = normalize_xas(e, mu, element=element, edge=edge, other_elements=others).e0_eV
         at = e0 + np.array(OFFSETS_EV)
-        res = anomalous_factors_from_mu(e, mu, element, edge=edge, at_eV=at, other_elements=others)
+        res = anomalous_factors_from_mu(
+            e, mu, element, edge=edge, at_eV=at, other_elements=others, poly_order=mback_order
+        )
     return {
         "file": d.path,
         "label": d.label,
@@ -88,6 +99,7 @@ def analyze_spectrum(d: XASData, element: str, edge: str, formula: str | None) -
         "e0_tab_eV": res.e0_tab_eV,
         "edge_step": res.edge_step,
         "ranges": res.ranges,
+        "mback_order": mback_order,
         "other_edges": list(res.other_edges),
         "flags": list(res.flags),
         "mback_rms": res.mback_rms,
@@ -249,7 +261,7 @@ def cmd_analyze_xas(args: argparse.Namespace) -> int:
                 d = d.reference()
             element, edge = _element_edge(args, d)
             formula = args.formula or d.formula
-            results.append(analyze_spectrum(d, element, edge, formula))
+            results.append(analyze_spectrum(d, element, edge, formula, args.mback_order))
     if args.report:
         out = Path(args.output_dir)
         for res in results:
