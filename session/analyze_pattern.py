@@ -31,7 +31,7 @@ from axsuite.analysis.lineprofile import (
     size_strain_from_fits,
 )
 from axsuite.analysis.readers import read_gsas_exp_phase, read_pattern
-from axsuite.analysis.refinement import refine_pattern
+from axsuite.analysis.refinement import refine_pattern, weight_fractions
 
 from .analyze_pattern_text import print_result
 
@@ -97,7 +97,8 @@ def configure_parser(p: argparse.ArgumentParser) -> None:
         default=None,
         help="comma-separated groups/parameters (default: scale, background, "
         "lattice, zero, profile; with --instrument: scale, background, "
-        "lattice, displacement, lorentzian, uiso; more phases: + phase_profile)",
+        "lattice, displacement, lorentzian, uiso; more phases: phase_profile "
+        "instead of profile/lorentzian)",
     )
     r.add_argument("--write-cif", default=None, help="write the refined structure(s) here")
 
@@ -235,7 +236,12 @@ def _groups(args, inst_from_file: bool, n_phases: int) -> tuple[str, ...]:
         if inst_from_file
         else ("scale", "background", "lattice", "zero", "profile")
     )
-    return (*groups, "phase_profile") if n_phases > 1 else groups
+    if n_phases == 1:
+        return groups
+    # several phases: each its own Lorentzian terms instead of the shared X, Y (degenerate)
+    return (*(g for g in groups if g not in ("profile", "lorentzian")), "phase_profile") + (
+        () if inst_from_file else ("gaussian",)
+    )
 
 
 def _refinement(args, data, lam, inst, instp) -> dict:
@@ -264,6 +270,10 @@ def _refinement(args, data, lam, inst, instp) -> dict:
         "parameters": {n: {"value": r.values[n], "esd": r.errors[n]} for n in r.varied},
         "profile": {k: r.values[k] for k in "UVWXY"}, "warnings": list(r.warnings),
     }  # fmt: skip
+    if len(phases) > 1:  # Hill & Howard (1987) from the scales
+        out["weight_fractions"] = {
+            t: {"value": w, "esd": e} for t, (w, e) in weight_fractions(r).items()
+        }
     if len(phases) == 1:  # single phase: flat lattice mappings, as in earlier versions
         tag = out["phase"] = out["phases"][0]
         out["lattice"], out["lattice_errors"] = r.lattice[tag], r.lattice_errors[tag]

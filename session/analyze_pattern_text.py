@@ -61,6 +61,8 @@ def _print_refinement(ref: dict) -> None:
         f"χ² = {ref['chi2']:.2f} ({ref['n_points']} points, {ref['n_parameters']} parameters, "
         f"polarization {ref['polarization']})"
     )
+    for tag, w in ref.get("weight_fractions", {}).items():
+        print(f"weight fraction {tag}: {format_esd(100 * w['value'], 100 * w['esd'], 2)} wt%")
     print(f"{'parameter':>24} {'value(esd)':>18}")
     for name, p in ref["parameters"].items():
         esd = p["esd"] if p["esd"] is not None and np.isfinite(p["esd"]) else None

@@ -12,21 +12,22 @@ from __future__ import annotations
 
 __all__ = ["CEO2", "LAB6"]
 
-LAB6: dict = {
-    "name": "LaB6",
-    "spacegroup": "P m -3 m",
-    "cell": [4.15689],
-    "sites": [
-        {"label": "La", "element": "La", "xyz": [0, 0, 0], "u_iso": 0.004},
-        {"label": "B", "element": "B", "xyz": [0.1996, 0.5, 0.5], "u_iso": 0.005},
-    ],
-}
-CEO2: dict = {
-    "name": "CeO2",
-    "spacegroup": "F m -3 m",
-    "cell": [5.4113],
-    "sites": [
-        {"label": "Ce", "element": "Ce", "xyz": [0, 0, 0], "u_iso": 0.004},
-        {"label": "O", "element": "O", "xyz": [0.25, 0.25, 0.25], "u_iso": 0.008},
-    ],
-}
+
+def _cubic(name: str, spacegroup: str, a_A: float, *sites: tuple) -> dict:
+    """Inline mapping of a cubic structure; sites as (label, x, y, z, U_iso Å²)."""
+    return {
+        "name": name,
+        "spacegroup": spacegroup,
+        "cell": [a_A],
+        "sites": [
+            {"label": lb, "element": lb, "xyz": [x, y, z], "u_iso": u} for lb, x, y, z, u in sites
+        ],
+    }
+
+
+LAB6: dict = _cubic(
+    "LaB6", "P m -3 m", 4.15689, ("La", 0, 0, 0, 0.004), ("B", 0.1996, 0.5, 0.5, 0.005)
+)
+CEO2: dict = _cubic(
+    "CeO2", "F m -3 m", 5.4113, ("Ce", 0, 0, 0, 0.004), ("O", 0.25, 0.25, 0.25, 0.008)
+)

@@ -14,7 +14,7 @@ from pathlib import Path
 import gemmi
 import numpy as np
 
-from ..xray import element_symbol
+from ..xray import atomic_weight, element_symbol
 
 __all__ = [
     "AtomSite",
@@ -110,13 +110,26 @@ class Crystal:
         st.setup_cell_images()
         return st
 
-    def composition(self) -> dict[str, float]:
-        """Atomic fractions of the unit-cell content (site images × occupancy)."""
+    def cell_content(self) -> dict[str, float]:
+        """Atoms of each element in the unit cell (site images × occupancy)."""
         images = _unit_cell_images(self)
         amounts: dict[str, float] = {}
         for site in self.sites:
             n = len(images[site.label]) * site.occupancy
             amounts[site.element] = amounts.get(site.element, 0.0) + n
+        return amounts
+
+    def cell_mass_u(self) -> float:
+        """Mass of the unit-cell content ZM in u (= g/mol of cells), xraylib atomic weights."""
+        return float(sum(n * atomic_weight(el) for el, n in self.cell_content().items()))
+
+    def volume_A3(self) -> float:
+        """Unit-cell volume (Å³)."""
+        return float(gemmi.UnitCell(*self.cell).volume)
+
+    def composition(self) -> dict[str, float]:
+        """Atomic fractions of the unit-cell content (site images × occupancy)."""
+        amounts = self.cell_content()
         total = sum(amounts.values())
         if total <= 0:
             raise ValueError(f"{self.name}: all occupancies are zero")

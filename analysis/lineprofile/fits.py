@@ -72,22 +72,9 @@ def fit_peaks(
     fit fails (unless ``skip_failed``: such peaks are left out of the result) or a peak lies
     outside the data.
     """
-    x, y, s = _clean_xy(two_theta_deg, counts, sigma)
-    if s is None:
-        s = np.sqrt(np.maximum(y, 1.0))
-    centers = np.sort(np.atleast_1d(np.asarray(centers_deg, dtype=float)))
-    if centers.size == 0:
-        raise ValueError("no peak positions given")
-    if np.any((centers < x[0]) | (centers > x[-1])):
-        raise ValueError("a peak position lies outside the measured 2θ range")
-    if fwhm_guess_deg is None:
-        fwhm_guess_deg = _estimate_fwhm(x, y, centers)
-    edge = (centers - x[0] < 2 * fwhm_guess_deg) | (x[-1] - centers < 2 * fwhm_guess_deg)
-    if np.any(edge):
-        raise ValueError(
-            f"peak(s) at {centers[edge].round(3).tolist()} deg lie within 2 FWHM of the end of "
-            "the data; the profile is truncated"
-        )
+    x, y, s, centers, fwhm_guess_deg = _fit_inputs(
+        two_theta_deg, counts, sigma, centers_deg, fwhm_guess_deg
+    )
     gmin = np.zeros_like(centers) if gamma_g_min_deg is None else np.broadcast_to(
         np.asarray(gamma_g_min_deg, dtype=float), centers.shape
     )  # fmt: skip
@@ -129,6 +116,28 @@ def fit_peaks(
                     raise
                 failed.update(float(c) for c in group)
     return tuple(fitted[c] for c in centers if c in fitted and c not in failed)
+
+
+def _fit_inputs(two_theta_deg, counts, sigma, centers_deg, fwhm_guess_deg):
+    """Cleaned x, y, σ (√counts by default), sorted centres and the FWHM guess (deg);
+    ValueError for centres outside the data or within 2 FWHM of its ends."""
+    x, y, s = _clean_xy(two_theta_deg, counts, sigma)
+    if s is None:
+        s = np.sqrt(np.maximum(y, 1.0))
+    centers = np.sort(np.atleast_1d(np.asarray(centers_deg, dtype=float)))
+    if centers.size == 0:
+        raise ValueError("no peak positions given")
+    if np.any((centers < x[0]) | (centers > x[-1])):
+        raise ValueError("a peak position lies outside the measured 2θ range")
+    if fwhm_guess_deg is None:
+        fwhm_guess_deg = _estimate_fwhm(x, y, centers)
+    edge = (centers - x[0] < 2 * fwhm_guess_deg) | (x[-1] - centers < 2 * fwhm_guess_deg)
+    if np.any(edge):
+        raise ValueError(
+            f"peak(s) at {centers[edge].round(3).tolist()} deg lie within 2 FWHM of the end of "
+            "the data; the profile is truncated"
+        )
+    return x, y, s, centers, fwhm_guess_deg
 
 
 def _peak_curve(x: np.ndarray, pk: PeakFit, doublet) -> np.ndarray:

@@ -25,6 +25,7 @@ The correlation matrix of the varied parameters is reported and |ρ| > 0.9 is fl
 """
 
 from .model import PhaseModel, RefinementError, Restraint
+from .quantitative import weight_fractions
 from .refine import refine_pattern
 from .result import RefinementResult, agreement_factors
 
@@ -35,4 +36,5 @@ __all__ = [
     "Restraint",
     "agreement_factors",
     "refine_pattern",
+    "weight_fractions",
 ]

@@ -71,14 +71,9 @@ class _PatternModel:
     def __init__(
         self, x, phases, wavelengths, polarization, mono_2theta, radius_mm, bkg_terms, cut
     ):
-        self.x = x
-        self.phases = phases
-        self.wavelengths = wavelengths
-        self.polarization = polarization
-        self.mono = mono_2theta
-        self.radius = radius_mm
-        self.nbkg = bkg_terms
-        self.cut = cut
+        self.x, self.phases, self.wavelengths = x, phases, wavelengths
+        self.polarization, self.mono, self.radius = polarization, mono_2theta, radius_mm
+        self.nbkg, self.cut = bkg_terms, cut
         self.xn = (2.0 * x - (x[0] + x[-1])) / (x[-1] - x[0])
         self.cheb = np.polynomial.chebyshev.chebvander(self.xn, bkg_terms - 1)
         lam_max = max(lam for lam, _ in wavelengths)

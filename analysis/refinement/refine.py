@@ -91,6 +91,12 @@ def refine_pattern(
         model, phases, inst, zero_deg, displacement_mm, axial_divergence_deg, y
     )
     wanted = _expand(refine, model, phases, params) - set(fix)
+    own = {f"{t}_LX" for t in model.tags} | {f"{t}_LY" for t in model.tags}
+    if own <= wanted and wanted & {"X", "Y"}:
+        raise RefinementError(
+            "X, Y and every phase's LX, LY together are degenerate (Γ_L = (X + LX)/cosθ + "
+            "(Y + LY) tanθ): refine 'phase_profile' with 'gaussian', or 'lorentzian'"
+        )
     for name, expr in (constraints or {}).items():
         if name not in params:
             raise RefinementError(f"constraint on unknown parameter {name!r}")
