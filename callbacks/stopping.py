@@ -17,12 +17,12 @@ from pathlib import Path
 
 import numpy as np
 from axsuite.analysis import stopping as st
+from axsuite.analysis.constants import FWHM_PER_SIGMA
 
 from .base import AnalysisCallback
 from .figures import stopping as stopping_figure
 from .figures.board import FigureBoard
 
-FWHM_PER_SIGMA = 2.0 * np.sqrt(2.0 * np.log(2.0))
 #: Below this energy (MeV/u, under the stopping maximum) data constrain S_low = A1·E^A2;
 #: without such points A1 and A2 stay at the Table III values.
 _LOW_ENERGY_MEV_U = 0.5
