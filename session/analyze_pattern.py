@@ -100,6 +100,11 @@ def configure_parser(p: argparse.ArgumentParser) -> None:
         "lattice, displacement, lorentzian, uiso; more phases: phase_profile "
         "instead of profile/lorentzian)",
     )
+    r.add_argument(
+        "--cutoff-fwhm", type=float, default=40.0,
+        help="peaks evaluated within ±this many FWHM (default 40; 15 is faster, loses 1.6 %% "
+        "of a Lorentzian's area)",
+    )  # fmt: skip
     r.add_argument("--write-cif", default=None, help="write the refined structure(s) here")
 
 
@@ -138,6 +143,8 @@ def _check_options(args: argparse.Namespace) -> None:
         _pair(args.range, "--range")
     for region in _opt(args, "exclude", []) or []:
         _pair(region, "--exclude")
+    if not 3 <= _opt(args, "cutoff_fwhm", 40.0) <= 200:
+        raise ValueError(f"--cutoff-fwhm {args.cutoff_fwhm} must lie in 3…200")
     if not 0 <= _opt(args, "axial", 0.0) <= 10:
         raise ValueError(f"--axial {args.axial} must lie in 0…10 deg")
 
@@ -261,7 +268,7 @@ def _refinement(args, data, lam, inst, instp) -> dict:
         background_terms=_opt(args, "background_terms", 6),
         two_theta_range=None if rng is None else _pair(rng, "--range"),
         exclude=[_pair(e, "--exclude") for e in _opt(args, "exclude", []) or []],
-        cutoff_fwhm=40.0,
+        cutoff_fwhm=_opt(args, "cutoff_fwhm", 40.0),
     )  # fmt: skip
     out = {
         "phases": list(r.lattice), "lattice": r.lattice, "lattice_errors": r.lattice_errors,

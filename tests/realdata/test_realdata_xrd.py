@@ -62,3 +62,46 @@ def test_nist_srm660c_certified_lattice_parameter(capsys):
     assert ref["lattice"]["a"] == pytest.approx(4.156826, abs=2e-4)
     # NIST's own specimen displacement for this data set: −0.07877 mm
     assert ref["parameters"]["displacement_mm"]["value"] == pytest.approx(-0.07877, abs=0.02)
+
+
+# IUCr CPD round robin, sample 1g (Madsen et al. 2001): structures from the literature
+CORUNDUM = {  # Lewis, Schwarzenbach & Flack, Acta Cryst. A38 (1982) 733
+    "name": "corundum", "spacegroup": "R -3 c", "cell": [4.7589, 12.991],
+    "sites": [{"label": "Al", "element": "Al", "xyz": [0, 0, 0.35216], "u_iso": 0.003},
+              {"label": "O", "element": "O", "xyz": [0.30624, 0, 0.25], "u_iso": 0.004}],
+}  # fmt: skip
+ZINCITE = {  # Kihara & Donnay, Can. Mineral. 23 (1985) 647
+    "name": "zincite", "spacegroup": "P 63 m c", "cell": [3.2498, 5.2066],
+    "sites": [{"label": "Zn", "element": "Zn", "xyz": [1 / 3, 2 / 3, 0], "u_iso": 0.006},
+              {"label": "O", "element": "O", "xyz": [1 / 3, 2 / 3, 0.3819], "u_iso": 0.007}],
+}  # fmt: skip
+FLUORITE = {  # Batchelder & Simmons, J. Chem. Phys. 41 (1964) 2324
+    "name": "fluorite", "spacegroup": "F m -3 m", "cell": [5.4626],
+    "sites": [{"label": "Ca", "element": "Ca", "xyz": [0, 0, 0], "u_iso": 0.006},
+              {"label": "F", "element": "F", "xyz": [0.25, 0.25, 0.25], "u_iso": 0.009}],
+}  # fmt: skip
+
+
+def test_cpd_round_robin_weight_fractions_of_a_three_phase_mixture(capsys, tmp_path):
+    """CPD sample 1g, weighed 31.37 % Al2O3, 34.21 % ZnO, 34.42 % CaF2: per-phase scales and
+    Lorentzian terms, weight fractions from the scales (Hill & Howard 1987). Tolerance 2 wt%
+    absolute: uncorrected microabsorption contrast (ZnO vs Al2O3 for Cu Kα) biases Rietveld
+    QPA of this sample by about 1 wt% (Madsen et al., J. Appl. Cryst. 34 (2001) 409)."""
+    from axsuite.analysis.crystal import crystal_from_dict
+    from axsuite.analysis.crystal.cif import write_cif
+
+    cifs = []
+    for spec in (CORUNDUM, ZINCITE, FLUORITE):
+        cifs += ["--cif", write_cif([crystal_from_dict(spec)], tmp_path / f"{spec['name']}.cif")]
+    out = _run(
+        capsys, DATA / "cpd-1g.prn", "--wavelength", "1.54056", "--doublet", "1.54439,0.5",
+        "--monochromator", "26.6", "--radius", "173", "--range", "20,120", "--no-peaks",
+        "--cutoff-fwhm", "15", "--refine", "scale,background,lattice,displacement,gaussian,"
+        "phase_profile", *cifs,
+    )  # fmt: skip
+    w = out["refinement"]["weight_fractions"]
+    assert w["corundum"]["value"] == pytest.approx(0.3137, abs=0.02)
+    assert w["zincite"]["value"] == pytest.approx(0.3421, abs=0.02)
+    assert w["fluorite"]["value"] == pytest.approx(0.3442, abs=0.02)
+    assert sum(v["value"] for v in w.values()) == pytest.approx(1.0)
+    assert out["refinement"]["rwp"] < 0.15
