@@ -251,11 +251,15 @@ def normalize_xas(
     element, edge, other_elements : the absorbing element and edge and the sample's other
         elements; when given, the ranges avoid their other tabulated edges (see module)
 
-    Ranges are clipped to the data; the ranges used are in the result (``pre1_eV`` …),
+    Explicit ranges must be ordered (pre1 < pre2, norm1 < norm2). Ranges are clipped to the
+    data; the ranges used are in the result (``pre1_eV`` …),
     with ``flags`` saying what was shortened or is doubtful. Raises ``ValueError`` on bad
     input (see :func:`clean_spectrum`), an E0 outside the data, data without an edge, or
     another edge leaving too few points.
     """
+    for lo, hi, a, b in ((pre1, pre2, "pre1", "pre2"), (norm1, norm2, "norm1", "norm2")):
+        if lo is not None and hi is not None and not float(lo) < float(hi):
+            raise ValueError(f"{a} = {lo} eV must be below {b} = {hi} eV (relative to E0)")
     e, m = clean_spectrum(energy_eV, mu)
     if e0_eV is None:
         e0 = find_e0(e, m)

@@ -120,3 +120,16 @@ def test_edges_too_close_to_separate_raise():
     mu = xray.mass_attenuation_cm2_g("Cu", e)
     with pytest.raises(ValueError, match="cannot be separated"):
         normalize_xas(e, mu, e0_eV=932.7, element="Cu", edge="L3")
+
+
+@pytest.mark.parametrize(
+    ("kw", "match"),
+    [
+        ({"pre1": -30.0, "pre2": -150.0}, "pre1 = -30.0"),
+        ({"norm1": 300.0, "norm2": 100.0}, "norm1"),
+    ],
+)
+def test_explicit_ranges_must_be_ordered(kw, match):
+    e = _grid(8500.0, -150.0, 600.0)
+    with pytest.raises(ValueError, match=match):
+        normalize_xas(e, _erf_edge(e), **kw)
