@@ -16,23 +16,33 @@ import uuid
 from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
+import bluesky.plan_stubs as bps
+import bluesky.preprocessors as bpp
 import numpy as np
 from axsuite.analysis import xray
-from axsuite.analysis.axs_design import AXSDesign, evaluate_design, optimal_design
-from axsuite.analysis.axs_design.inputs import (
-    candidate_energies,
+from axsuite.analysis.axs_design import (
+    AXSDesign,
+    DesignInputs,
+    MeasuredEnergy,
+    adaptive_step,
     counting_variance_rate,
     design_factors,
+    design_inputs,
+    evaluate_design,
     habitual_energies,
-    sample_edges_eV,
+    optimal_design,
 )
 from axsuite.analysis.constants import HC_EV_A
+from ophyd import Signal
 
+from ._common import base_metadata
 from .axs import axs_scan
 from .edge import edge_scan
 
 #: element → {"energy_eV", "fp", "fpp", "e0_eV"} of its latest edge analysis, or None.
 FactorSource = Callable[[str], Mapping[str, Any] | None]
+#: design id → the energies of that design measured so far (adaptive mode).
+ProgressSource = Callable[[str], Sequence[MeasuredEnergy]]
 
 
 @dataclasses.dataclass(frozen=True)
@@ -104,42 +114,49 @@ def validate_designed_axs(
 
 
 def compute_design(
-    req: DesignRequest,
-    measured: Mapping[str, Mapping[str, Any]],
-    *,
-    density_atoms_A3: float,
-    beam: Mapping[str, float],
-    energy_limits_eV: tuple[float, float],
-    two_theta_max_deg: float,
-    min_offset_eV: float,
-    max_offset_eV: float,
-    step_eV: float,
-) -> tuple[AXSDesign, AXSDesign, list[str]]:
-    """The optimal design, the habitual one with equal times, and the element each designed
-    energy belongs to. ``measured`` element → edge analysis (energy_eV, fp, fpp, e0_eV);
-    ``beam``: flux_photons_s, solid_angle_sr, thickness_cm, polarization_h."""
-    edges = {el: float(measured[el]["e0_eV"]) for el in req.elements}
-    meas = {el: (m["energy_eV"], m["fp"], m["fpp"]) for el, m in measured.items()}
-    cand, labels = candidate_energies(
-        edges, q_max_invA=float(req.q_grid[-1]), two_theta_max_deg=two_theta_max_deg,
-        mono_range_eV=energy_limits_eV, min_offset_eV=min_offset_eV,
-        max_offset_eV=max_offset_eV, step_eV=step_eV,
-        avoid_edges_eV=[e for e in sample_edges_eV(req.composition)
-                        if all(abs(e - e0) > 50 for e0 in edges.values())],
-    )
-    comp = req.composition
-    fac = design_factors(cand, comp, meas)
-    v = counting_variance_rate(req.q_grid, cand, comp, density_atoms_A3, fac, **beam)
-    design = optimal_design(req.q_grid, comp, cand, fac, v, req.budget_s,
-                            n_energies=req.n_energies, criterion=req.criterion)
-    chosen = [labels[int(np.searchsorted(cand, e))] for e in design.energies_eV]
-    habit_e = habitual_energies(edges)
-    hfac = design_factors(habit_e, comp, meas)
-    hv = counting_variance_rate(req.q_grid, habit_e, comp, density_atoms_A3, hfac, **beam)
-    habit = evaluate_design(req.q_grid, comp, habit_e,
-                            np.full(habit_e.size, req.budget_s / req.q_grid.size / habit_e.size),
-                            hfac, hv, criterion="A" if req.criterion == "c" else req.criterion)
-    return design, habit, chosen
+    record: Mapping[str, Any], inputs: DesignInputs, req: DesignRequest
+) -> tuple[AXSDesign, AXSDesign]:
+    """The optimal design of ``req`` and the habitual one (E0 − 25/−250 eV of every edge,
+    equal times) with the same models, for comparison."""
+    design = optimal_design(inputs.q, inputs.composition, inputs.candidates_eV, inputs.factors,
+                            inputs.variance_rate, req.budget_s, n_energies=req.n_energies,
+                            criterion=req.criterion)  # fmt: skip
+    habit_e = habitual_energies(inputs.edges_eV)
+    meas = {el: (m["energy_eV"], m["fp"], m["fpp"]) for el, m in record["measured"].items()}
+    hfac = design_factors(habit_e, inputs.composition, meas)
+    hv = counting_variance_rate(inputs.q, habit_e, inputs.composition,
+                                float(record["density_atoms_A3"]), hfac, **record["beam"])
+    habit = evaluate_design(
+        inputs.q, inputs.composition, habit_e,
+        np.full(habit_e.size, req.budget_s / inputs.q.size / habit_e.size), hfac, hv,
+        criterion=req.criterion,
+    )  # fmt: skip
+    return design, habit
+
+
+def _design_stream(row: Mapping[str, Any]) -> list[Signal]:
+    """Soft signals holding one decision (one event of the ``design`` stream)."""
+    return [Signal(name=k, value=v) for k, v in row.items()]
+
+
+def _record_decision(signals: list[Signal]):
+    yield from bps.create("design")
+    for sig in signals:
+        yield from bps.read(sig)
+    yield from bps.save()
+
+
+def _with_decision(plan, row: Mapping[str, Any]):
+    """Run ``plan`` with the decision that chose it recorded as a ``design`` event right
+    after its run opens."""
+    signals = _design_stream(row)
+
+    def after_open(msg):
+        if msg.command == "open_run":
+            return None, _record_decision(signals)
+        return None, None
+
+    return (yield from bpp.plan_mutator(plan, after_open))
 
 
 def designed_axs_scan(
@@ -150,7 +167,10 @@ def designed_axs_scan(
     budget_s: float,
     n_energies: int | None = None,
     criterion: str = "A",
+    adaptive: bool = False,
+    target_rms_sigma: float | None = None,
     factor_source: FactorSource | None = None,
+    progress_source: ProgressSource | None = None,
     min_offset_eV: float = 15.0,
     max_offset_eV: float = 500.0,
     step_eV: float = 5.0,
@@ -161,7 +181,13 @@ def designed_axs_scan(
     minimise the partials' variance (``criterion`` "A"/"D") within ``budget_s`` seconds of
     counting over all energies and Q points (Å⁻¹ grid ``q_grid``). Candidates lie between
     ``max_offset_eV`` and ``min_offset_eV`` below each measured edge, every ``step_eV``.
-    Returns the uids of the AXS runs (one per element with designed energies).
+
+    ``adaptive``: measure one energy per run and re-design the rest from what was measured
+    (``progress_source`` gives the measured energies of this design; the session binds the
+    live AXS analysis), stopping when every S_ab reaches ``target_rms_sigma`` (RMS over Q)
+    or the budget is spent; each run records the decision that chose it as a ``design``
+    event, and a last ``designed_axs_decision`` run records why it stopped.
+    Returns the uids of the runs.
     """
     bl = beamline
     cfg = bl.profile.axs
@@ -175,9 +201,15 @@ def designed_axs_scan(
         elements, composition=scfg.composition, q_grid=q_grid, budget_s=budget_s,
         n_energies=n_energies, criterion=criterion, energy_limits_eV=limits,
         two_theta_max_deg=tth_max,
-    )
+    )  # fmt: skip
     if criterion not in ("A", "D"):
         raise ValueError(f"criterion must be 'A' or 'D', got {criterion!r}")
+    if target_rms_sigma is not None and not (
+        isinstance(target_rms_sigma, int | float) and target_rms_sigma > 0
+    ):
+        raise ValueError(f"target_rms_sigma must be a positive number, got {target_rms_sigma!r}")
+    if adaptive and progress_source is None:
+        raise ValueError("adaptive designs need a progress_source (the session binds one)")
     source = factor_source or (lambda el: None)
     measured: dict[str, Mapping[str, Any]] = {}
     for el in req.elements:
@@ -188,40 +220,80 @@ def designed_axs_scan(
         if found is None:
             raise RuntimeError(f"no edge analysis of {el} after its edge scan")
         measured[el] = found
-    beam = {
-        "flux_photons_s": float(bl.profile.source.flux_ph_s),
-        "solid_angle_sr": float(cfg.solid_angle_sr),
-        "thickness_cm": float(scfg.thickness_cm),
-        "polarization_h": float(bl.profile.source.polarization_h),
-    }
-    design, habit, chosen = compute_design(
-        req, measured, density_atoms_A3=scfg.number_density_atoms_A3(), beam=beam,
-        energy_limits_eV=limits, two_theta_max_deg=tth_max, min_offset_eV=min_offset_eV,
-        max_offset_eV=max_offset_eV, step_eV=step_eV,
-    )
     record = {
         "id": str(uuid.uuid4()),
-        "designed": design.as_dict(),
-        "habitual": habit.as_dict(),
         "elements": list(req.elements),
-        "edges_eV": {el: float(m["e0_eV"]) for el, m in measured.items()},
-        "candidates": {"min_offset_eV": min_offset_eV, "max_offset_eV": max_offset_eV,
-                       "step_eV": step_eV},
+        "q_grid": req.q_grid.tolist(),
+        "composition": req.composition,
+        "budget_s": req.budget_s,
+        "n_energies": req.n_energies,
+        "criterion": req.criterion,
+        "adaptive": bool(adaptive),
+        "target_rms_sigma": target_rms_sigma,
+        "measured": {
+            el: {
+                "energy_eV": np.asarray(m["energy_eV"], dtype=float).tolist(),
+                "fp": np.asarray(m["fp"], dtype=float).tolist(),
+                "fpp": np.asarray(m["fpp"], dtype=float).tolist(),
+                "e0_eV": float(m["e0_eV"]),
+                "raw_uid": str(m.get("raw_uid", "")),
+            }
+            for el, m in measured.items()
+        },
+        "density_atoms_A3": scfg.number_density_atoms_A3(),
+        "beam": {
+            "flux_photons_s": float(bl.profile.source.flux_ph_s),
+            "solid_angle_sr": float(cfg.solid_angle_sr),
+            "thickness_cm": float(scfg.thickness_cm),
+            "polarization_h": float(bl.profile.source.polarization_h),
+        },
+        "energy_limits_eV": list(limits),
+        "two_theta_max_deg": tth_max,
+        "min_offset_eV": min_offset_eV,
+        "max_offset_eV": max_offset_eV,
+        "step_eV": step_eV,
     }
+    inputs = design_inputs(record)
+    design, habit = compute_design(record, inputs, req)
+    record["designed"] = design.as_dict()
+    record["habitual"] = habit.as_dict()
+    label = dict(zip(inputs.candidates_eV.tolist(), inputs.labels, strict=True))
+    common = {"q_grid": req.q_grid, "e0_eV": None, "sample": sample}
     uids = []
-    for el in req.elements:
-        mine = [i for i, lab in enumerate(chosen) if lab == el]
-        if not mine:
-            continue
-        uid = yield from axs_scan(
-            el,
-            beamline=bl,
-            q_grid=req.q_grid,
-            energies_eV=design.energies_eV[mine].tolist(),
-            dwell_s=design.times_s[mine].tolist(),
-            e0_eV=float(measured[el]["e0_eV"]),
-            sample=sample,
-            md={"design": record, **(md or {})},
-        )
-        uids.append(uid)
+    if not adaptive:
+        for el in req.elements:
+            mine = [i for i, e in enumerate(design.energies_eV) if label[float(e)] == el]
+            if mine:
+                uids.append((yield from axs_scan(
+                    el, beamline=bl, **{**common, "e0_eV": inputs.edges_eV[el]},
+                    energies_eV=design.energies_eV[mine].tolist(),
+                    dwell_s=design.times_s[mine].tolist(), md={"design": record, **(md or {})},
+                )))  # fmt: skip
+        return uids
+    done: list[MeasuredEnergy] = []
+    for _ in range(inputs.candidates_eV.size + 1):
+        step = adaptive_step(
+            inputs.q, inputs.composition, inputs.candidates_eV, inputs.factors,
+            inputs.variance_rate, req.budget_s, done, n_energies=req.n_energies,
+            criterion=req.criterion, target_rms_sigma=target_rms_sigma,
+        )  # fmt: skip
+        row = step.as_row()
+        if step.next_energy_eV is None:
+            uids.append((yield from _decision_run(bl, record, row, sample, md)))
+            return uids
+        el = label[step.next_energy_eV]
+        uids.append((yield from _with_decision(axs_scan(
+            el, beamline=bl, **{**common, "e0_eV": inputs.edges_eV[el]},
+            energies_eV=[step.next_energy_eV], dwell_s=[step.next_time_s],
+            md={"design": record, "design_step": step.step, **(md or {})},
+        ), row)))  # fmt: skip
+        done = list(progress_source(record["id"]))
     return uids
+
+
+def _decision_run(bl: Any, record: Mapping, row: Mapping, sample: str, md: dict | None):
+    """A run holding only the final decision (why the adaptive design stopped)."""
+    _md = base_metadata(bl, sample=sample, composition=record["composition"])
+    _md.update({"plan_name": "designed_axs_decision", "design": record,
+                "design_step": row["design_step"], **(md or {})})  # fmt: skip
+    return (yield from bpp.run_wrapper(_record_decision(_design_stream(row)), md=_md))

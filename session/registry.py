@@ -41,9 +41,22 @@ def analysis_callbacks(
     ]
 
 
-def bound_plans(beamline: Any) -> dict[str, Callable]:
-    """Plans with ``beamline=`` bound, as the shell and the demo use them."""
+def bound_plans(
+    beamline: Any,
+    *,
+    factor_source: Callable | None = None,
+    progress_source: Callable | None = None,
+) -> dict[str, Callable]:
+    """Plans with ``beamline=`` bound, as the shell and the demo use them; ``factor_source``
+    (element → latest measured f′/f″) and ``progress_source`` (design id → energies measured
+    so far) feed the designed AXS scan."""
     return {
+        "designed_axs_scan": functools.partial(
+            plans.designed_axs_scan,
+            beamline=beamline,
+            factor_source=factor_source,
+            progress_source=progress_source,
+        ),
         "edge_scan": functools.partial(plans.edge_scan, beamline=beamline),
         "calibrate_mono": functools.partial(plans.calibrate_mono, beamline=beamline),
         "axs_scan": functools.partial(plans.axs_scan, beamline=beamline),

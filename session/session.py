@@ -17,6 +17,7 @@ from bluesky.callbacks.core import make_callback_safe
 from bluesky.suspenders import SuspendFloor
 
 from .catalog import make_writer, open_catalog, resolve_data_dir
+from .design_sources import anomalous_factor_source, design_progress_source
 from .journal import Journal
 from .live_feedback import figure_board, live_table, run_engine_options
 from .profile import Profile, load_profile
@@ -180,7 +181,13 @@ def build_session(
             catalog,
             writer,
             analyses,
-            SimpleNamespace(**bound_plans(bl)),
+            SimpleNamespace(
+                **bound_plans(
+                    bl,
+                    factor_source=anomalous_factor_source(analyses, catalog),
+                    progress_source=design_progress_source(analyses),
+                )
+            ),
             tokens,
             publishers,
             lock,

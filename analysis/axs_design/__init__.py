@@ -32,9 +32,11 @@ given designs), :mod:`.inputs` (candidate energies, f′/f″, counting variance
 
 from .adaptive import AdaptiveStep, MeasuredEnergy, adaptive_step
 from .inputs import (
+    DesignInputs,
     candidate_energies,
     counting_variance_rate,
     design_factors,
+    design_inputs,
     habitual_energies,
     min_energy_for_q_eV,
     sample_edges_eV,
@@ -47,12 +49,14 @@ __all__ = [
     "MIN_SHARE",
     "AXSDesign",
     "AdaptiveStep",
+    "DesignInputs",
     "MeasuredEnergy",
     "adaptive_step",
     "candidate_energies",
     "coordination_functional",
     "counting_variance_rate",
     "design_factors",
+    "design_inputs",
     "evaluate_design",
     "habitual_energies",
     "min_energy_for_q_eV",

@@ -16,6 +16,8 @@
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 from numpy.typing import ArrayLike
@@ -189,3 +191,50 @@ def counting_variance_rate(
         i_inc = compton_intensity(qq, comp, energy, tth)
         out[k] = (np.maximum(i_coh, 0) + compton_in_window * i_inc + background_eu) / gain
     return out
+
+
+@dataclass(frozen=True)
+class DesignInputs:
+    """Everything a design is computed from: Q grid (Å⁻¹), composition, candidate energies
+    (eV) with their resonant element, f′ + i f″ and variance rates (e.u.²·s) there, and the
+    measured edges E0 (eV)."""
+
+    q: np.ndarray
+    composition: dict[str, float]
+    candidates_eV: np.ndarray
+    labels: list[str]
+    factors: list[dict[str, complex]]
+    variance_rate: np.ndarray
+    edges_eV: dict[str, float]
+
+
+def design_inputs(record: Mapping[str, Any]) -> DesignInputs:
+    """Design inputs from a plain (JSON) record, the same live and in replay.
+
+    Keys: ``q_grid`` (Å⁻¹), ``composition``, ``measured`` element → {energy_eV, fp, fpp,
+    e0_eV} (an edge analysis), ``density_atoms_A3``, ``beam`` (keyword arguments of
+    :func:`counting_variance_rate`), ``energy_limits_eV``, ``two_theta_max_deg``,
+    ``min_offset_eV``, ``max_offset_eV``, ``step_eV``. Other edges of the sample within
+    50 eV of a measured edge are that edge (tabulated vs measured) and not avoided twice.
+    """
+    q = np.asarray(record["q_grid"], dtype=float)
+    comp = {str(k): float(c) for k, c in record["composition"].items()}
+    measured = record["measured"]
+    edges = {el: float(m["e0_eV"]) for el, m in measured.items()}
+    cand, labels = candidate_energies(
+        edges,
+        q_max_invA=float(q[-1]),
+        two_theta_max_deg=float(record["two_theta_max_deg"]),
+        mono_range_eV=tuple(record["energy_limits_eV"]),
+        min_offset_eV=float(record["min_offset_eV"]),
+        max_offset_eV=float(record["max_offset_eV"]),
+        step_eV=float(record["step_eV"]),
+        avoid_edges_eV=[e for e in sample_edges_eV(comp)
+                        if all(abs(e - e0) > 50.0 for e0 in edges.values())],
+    )
+    fac = design_factors(
+        cand, comp, {el: (m["energy_eV"], m["fp"], m["fpp"]) for el, m in measured.items()}
+    )
+    v = counting_variance_rate(q, cand, comp, float(record["density_atoms_A3"]), fac,
+                               **record["beam"])
+    return DesignInputs(q, comp, cand, labels, fac, v, edges)
