@@ -202,3 +202,81 @@ def test_catalog_failure_keeps_the_run_in_the_journal_and_backfill_restores_it(
     run = session.catalog[uid]
     assert len(run["primary"].read()["dcm_energy"]) == 13
     assert run.metadata["stop"]["exit_status"] == "success"
+
+
+def _copy_of_run(docs, *, drop=(), repeat=(), num_events=None, stop=True):
+    """The documents of a stored run under new uids, with events dropped or repeated."""
+    import uuid
+
+    new = {}
+    out = []
+    for name, doc in docs:
+        doc = dict(doc)
+        if name in ("start", "descriptor", "stop", "event"):
+            new[doc["uid"]] = doc["uid"] = str(uuid.uuid4())
+        for ref in ("run_start", "descriptor"):
+            if ref in doc:
+                doc[ref] = new[doc[ref]]
+        if name == "event" and doc["seq_num"] in drop:
+            continue
+        if name == "stop":
+            if not stop:
+                continue
+            if num_events is not None:
+                doc["num_events"] = {"primary": num_events}
+        out.append((name, doc))
+        if name == "event" and doc["seq_num"] in repeat:
+            out.append((name, {**doc, "uid": str(uuid.uuid4())}))
+    return out
+
+
+def test_replay_tells_incomplete_and_damaged_runs(session, cu_run):
+    from axsuite.session.catalog import make_writer
+
+    docs = list(session.catalog[cu_run].documents())
+    n = sum(name == "event" for name, _ in docs)
+    variants = {
+        f"stop says 600 events, {n} stored": _copy_of_run(docs, num_events=600),
+        "1 seq_num gap(s), first at 5": _copy_of_run(docs, drop=(5,)),
+        "1 duplicated seq_num row(s)": _copy_of_run(docs, repeat=(7,)),
+        "no stop document": _copy_of_run(docs, stop=False),
+    }
+    for expected, copy in variants.items():
+        writer = make_writer(session.catalog, batch_size=100)
+        for name, doc in copy:
+            writer(name, doc)
+        uid = copy[0][1]["uid"]
+        lines = []
+        out = replay(session.catalog, [uid], session.profile, echo=lines.append)
+        assert out[uid]["integrity"]["complete"] is False
+        assert any(expected in p for p in out[uid]["integrity"]["problems"]), out[uid]
+        assert any("incomplete/damaged" in line and expected in line for line in lines)
+    clean = replay(session.catalog, [cu_run], session.profile, echo=None)
+    assert "integrity" not in clean[cu_run]
+
+
+def test_copied_data_dir_replays_and_a_damaged_database_is_one_line(session, cu_run, tmp_path):
+    import shutil
+
+    copy = tmp_path / "copied"
+    shutil.copytree(session.data_dir, copy, ignore=shutil.ignore_patterns("session.lock"))
+    code = (
+        "from axsuite.session.catalog import open_embedded_catalog\n"
+        "from axsuite.session.profile import load_profile\n"
+        "from axsuite.session.replay import replay\n"
+        f"c = open_embedded_catalog(r'{copy}')\n"
+        f"print(replay(c, ['{cu_run}'], load_profile('default'), echo=None)"
+        f"['{cu_run}']['edge']['e0_eV'])"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
+    assert out.returncode == 0, out.stderr[-2000:]
+    live = session.analyses[0].results[cu_run].e0_eV
+    assert float(out.stdout.split()[-1]) == pytest.approx(live, abs=1e-9)
+    tabular = copy / "tabular.db"
+    raw = bytearray(tabular.read_bytes())
+    raw[100 : len(raw)] = b"\xde\xad" * ((len(raw) - 100) // 2) + b"\x00" * ((len(raw) - 100) % 2)
+    tabular.write_bytes(bytes(raw))
+    out = _axs("replay", cu_run[:8], data_dir=copy)
+    assert out.returncode == 2 and "Traceback" not in out.stderr, out.stderr[-2000:]
+    assert out.stderr.strip().splitlines()[-1].startswith("axs replay: error: run ")
+    assert "cannot be read" in out.stderr
