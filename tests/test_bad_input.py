@@ -111,6 +111,8 @@ API = {
     "stopping: Z1 0": (lambda: electronic_stopping(0, 1.007, "Al", [1.0]), "1..92"),
     "stopping: A1 < 0": (lambda: electronic_stopping(1, -1.0, "Al", [1.0]), "A1"),
     "stopping: NaN": (lambda: electronic_stopping(1, 1.007, "Al", [np.nan]), "finite"),
+    "stopping: I < 0": (lambda: electronic_stopping(2, 4.0026, "Al", [0.05], i_eV=-5), "-5"),
+    "stopping: 1e6 MeV/u": (lambda: electronic_stopping(1, 1.007, "Al", [1e6]), "range"),
     "Ziegler He: Z 0": (lambda: ziegler_helium(0, [100.0]), "outside 1..98"),
     "Ziegler He: Z 200": (lambda: ziegler_helium(200, [100.0]), "outside 1..98"),
     "Ziegler He: E < 0": (lambda: ziegler_helium(13, [-100.0]), "positive"),
