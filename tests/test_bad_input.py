@@ -467,3 +467,21 @@ def test_fuzzed_profile_text_is_refused_in_one_line(tmp_path_factory, text):
     with pytest.raises(ProfileError) as err:
         load_profile(p)
     assert len(str(err.value).strip().splitlines()) == 1
+
+
+@pytest.mark.parametrize("command", ["demo", "shell", "backfill"])
+def test_read_only_data_dir_as_the_os_reports_it(tmp_path, capsys, monkeypatch, command):
+    """Same refusal where the test runs as root (which may write anywhere): the directory is
+    reported read-only by ``os.access``, as it is for a normal user."""
+    from axsuite.session.cli import main
+
+    ro = tmp_path / "ro"
+    ro.mkdir()
+    real = os.access
+    monkeypatch.setattr(os, "access", lambda p, mode: False if str(p) == str(ro) else real(p, mode))
+    assert main([command, "--data-dir", str(ro / "data")]) == 2
+    err = capsys.readouterr().err.strip()
+    assert len(err.splitlines()) == 1 and "read-only" in err and str(ro) in err
+    assert list(ro.iterdir()) == []
+    assert main([command, "--data-dir", str(ro)]) == 2
+    assert "is not writable" in capsys.readouterr().err
