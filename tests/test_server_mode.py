@@ -43,3 +43,21 @@ def test_session_writes_to_the_server_and_replays(server, tmp_path, monkeypatch,
     monkeypatch.delenv("TILED_API_KEY")
     with pytest.raises(ValueError, match="API key"):
         build_session(profile_from_dict(raw), data_dir=tmp_path / "nokey", echo=None)
+
+
+def test_serve_checks_the_key_before_starting(tmp_path):
+    env = {**os.environ, "TILED_SINGLE_USER_API_KEY": "secret-with-dash"}
+    cmd = [sys.executable, "-m", "axsuite.session.cli", "serve", "--data-dir", str(tmp_path)]
+    out = subprocess.run(cmd, env=env, capture_output=True, text=True, timeout=120)
+    assert out.returncode == 2 and "letters A-Z, a-z and digits 0-9" in out.stderr
+    assert "secret-with-dash" not in out.stderr + out.stdout and "Traceback" not in out.stderr
+
+
+def test_server_log_never_shows_the_key(server, tmp_path, http_status):
+    uri, key = server
+    assert http_status(f"{uri}/api/v1/?api_key={key}", None) == 200  # a key sent in the URL
+    assert http_status(f"{uri}/api/v1/search/", key) == 200
+    log = (tmp_path / "server.log").read_text()
+    # tiled's start-up URL and the access-log line of the request both had the key in them
+    assert log.count("api_key=<hidden>") >= 2
+    assert key not in log
