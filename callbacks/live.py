@@ -84,7 +84,8 @@ class ReadableTable(CallbackBase):
     (mode ``auto``) or always (mode ``compact``) a line every ``every_points`` points (0:
     about ten lines per scan) or every ``every_s`` seconds, whichever comes first, and the
     point count at the end. Columns (point, scan axis, main counts) carry their units; counts
-    print as integers. Mode ``lines`` prints every point; ``off`` nothing.
+    print as integers. Mode ``lines`` prints every point; ``off`` nothing. A run without
+    these readings in its role map (``fields``), e.g. a calibration record, prints nothing.
 
     Parameters
     ----------
@@ -150,9 +151,9 @@ class ReadableTable(CallbackBase):
                 unit = key.get("units") or unit
                 cols.append((name, f"{head} ({unit})" if unit else head, unit,
                              key.get("dtype") == "integer"))  # fmt: skip
-        if not cols:  # a run without a role map: its hinted fields
-            hinted = [f for d in doc.get("hints", {}).values() for f in d.get("fields", [])]
-            cols = [(f, f, "", keys[f].get("dtype") == "integer") for f in hinted if f in keys]
+        if not cols:  # a run without readings of a scan (e.g. a calibration record): no table
+            self._primary = ""
+            return
         self._cols = cols
         self._widths = [max(len(c[1]), 10) for c in cols]
         every = (
@@ -168,7 +169,7 @@ class ReadableTable(CallbackBase):
         self._last_t = time.monotonic()
 
     def event(self, doc):
-        if self.mode == "off" or doc["descriptor"] != self._primary:
+        if self.mode == "off" or not self._primary or doc["descriptor"] != self._primary:
             return
         self._n += 1
         now = time.monotonic()
@@ -180,7 +181,7 @@ class ReadableTable(CallbackBase):
             self._last_n, self._last_t = self._n, now
 
     def stop(self, doc):
-        if self.mode != "off" and self._primary is not None and self._compact:
+        if self.mode != "off" and self._primary and self._compact:
             self.write(
                 f"scan {self._start.get('scan_id', '')}: {self._n} points, "
                 f"{doc.get('exit_status', '')}"

@@ -42,6 +42,12 @@ def test_long_scan_prints_a_few_compact_lines(RE, beamline):
     assert len(lines) == 2 + 401
 
 
+def test_runs_without_a_role_map_print_no_table(RE, beamline):
+    from bluesky.plans import count
+
+    assert _table(RE, count([beamline.I0], num=3)) == []  # e.g. a calibration record run
+
+
 def test_bad_table_options_are_one_line_errors():
     with pytest.raises(ValueError, match="mode 'wide'"):
         ReadableTable("wide")
