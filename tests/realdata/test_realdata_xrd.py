@@ -8,7 +8,13 @@ values (tests/data/xrd/SOURCES.md gives each file's provenance and reference num
   data, σ and N − P: GSAS's 0.0561 must be met to 2 %.
 * NIST SRM 660c LaB6 certification data (pdCIF): certificate a = 4.156826(8) Å; the
   tolerance 2 × 10⁻⁴ Å is that of tests/test_refine.py (our model lacks NIST's full
-  fundamental-parameters profile; the certificate's own uncertainty is 8 × 10⁻⁶ Å).
+  fundamental-parameters profile; the certificate's own uncertainty is 8 × 10⁻⁶ Å);
+  NIST660CBI.gsas, a lab pattern of (probably) the same SRM.
+* IUCr CPD round robin sample 1g: weighed weight fractions of a three-phase mixture.
+Not run here: brucite.prn (preferred orientation, tests/test_refine.py), LaB6_Jan2018.raw
+(Bruker RAW is not read; tests/test_powder_scan.py checks the error), corundum.prn,
+fluorite.prn, cpd-2.prn (no published cell/fractions beyond the weighed values of cpd-2,
+whose brucite texture needs March–Dollase per phase, not an analyze-pattern option yet).
 """
 
 import json
@@ -105,3 +111,17 @@ def test_cpd_round_robin_weight_fractions_of_a_three_phase_mixture(capsys, tmp_p
     assert w["fluorite"]["value"] == pytest.approx(0.3442, abs=0.02)
     assert sum(v["value"] for v in w.values()) == pytest.approx(1.0)
     assert out["refinement"]["rwp"] < 0.15
+
+
+def test_nist660cbi_lab_pattern_gives_the_srm660c_cell(capsys):
+    """NIST660CBI.gsas (GSAS-II tutorial, lab Cu Kα; SOURCES.md: identity as SRM 660c not
+    verified from the header). Certificate a = 4.156826 Å at 22.5 °C; tolerance 6 × 10⁻⁴ Å:
+    unknown goniometer radius (240 mm assumed; the displacement absorbs it) and temperature
+    (α = 6.4 × 10⁻⁶ K⁻¹ gives 2.7 × 10⁻⁴ Å per 10 K)."""
+    out = _run(
+        capsys, DATA / "NIST660CBI.gsas", "--cif", DATA / "cod_1000055.cif",
+        "--wavelength", "1.5405929", "--doublet", "1.5444274,0.5", "--no-peaks",
+        "--cutoff-fwhm", "15", "--refine", "scale,background,lattice,displacement,profile",
+    )  # fmt: skip
+    assert out["refinement"]["lattice"]["a"] == pytest.approx(4.156826, abs=6e-4)
+    assert out["refinement"]["n_points"] == 8378
