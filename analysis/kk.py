@@ -132,7 +132,9 @@ def _kernel_spectra(n: int, h: float, x0: float) -> tuple[int, np.ndarray, np.nd
     φ(2x₀ + j h), j = 0…2n−2, times exp(−2πi k (n−1)/L) so that it multiplies conj(FFT(a))
     (the Hankel part, G(−x_i): a reversed ↔ conjugate spectrum with a phase).
     """
-    size = next_fast_len(3 * n - 2, real=True)
+    # Only outputs n−1 … 2n−2 of the linear convolutions are used; a circular convolution of
+    # length ≥ 2n − 1 leaves exactly those free of wrap-around.
+    size = next_fast_len(2 * n - 1, real=True)
     kern = rfft(_phi(np.arange(-(n - 1), n) * h), size)
     psi = rfft(_phi(2.0 * x0 + np.arange(2 * n - 1) * h), size)
     phase = np.exp(-2j * np.pi * np.arange(size // 2 + 1) * (n - 1) / size)
