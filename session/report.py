@@ -15,7 +15,6 @@ import argparse
 import datetime
 import importlib.metadata
 import os
-import tempfile
 from collections.abc import Iterable, Mapping, Sequence
 from pathlib import Path
 from typing import Any
@@ -197,15 +196,10 @@ def build_report(
 
 def write_atomically(path: Path, text: str) -> Path:
     """Write ``text`` to ``path`` through a temporary file and a rename (never half-written)."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8") as fh:
-            fh.write(text)
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
+    from .export import staged
+
+    with staged([path]) as (tmp,):
+        tmp.write_text(text, encoding="utf-8")
     return path
 
 
