@@ -35,7 +35,7 @@ PACKAGES = ("axsuite", "bluesky", "ophyd", "tiled", "event-model", "numpy", "sci
 
 _STYLE = """
 body{font-family:sans-serif;margin:1.5em;max-width:1400px;color:#222}
-h1{font-size:1.5em}h2{border-bottom:2px solid #357;margin-top:2em}h3{color:#357}
+h1{font-size:1.5em}.warn{color:#b00}h2{border-bottom:2px solid #357;margin-top:2em}h3{color:#357}
 table{border-collapse:collapse;margin:.5em 0;font-size:.85em}
 td,th{border:1px solid #ccc;padding:2px 6px;text-align:left;vertical-align:top}
 th{background:#eef}td.x{font-family:monospace;color:#555}
@@ -135,6 +135,10 @@ def _run_section(
     ]
     parts = [f'<section id="run-{esc(uid)}"><h2>{esc(title)}</h2>', key_value_table(meta)]
     for analysis, result in results.items():
+        if analysis == "integrity":  # replay's note on an incomplete or damaged run
+            parts.append('<h3 class="warn">integrity: incomplete or damaged run</h3>')
+            parts.append(result_html(f"{uid}/{analysis}/", result))
+            continue
         parts.append(f"<h3>{esc(analysis)}</h3>")
         parts.append(_figure_html(analysis, result, run))
         parts.append(result_html(f"{uid}/{analysis}/", result))
