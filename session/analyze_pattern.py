@@ -31,7 +31,7 @@ from axsuite.analysis.lineprofile import (
     size_strain_from_fits,
 )
 from axsuite.analysis.readers import read_gsas_exp_phase, read_pattern
-from axsuite.analysis.refinement import refine_pattern, weight_fractions
+from axsuite.analysis.refinement import PhaseModel, refine_pattern, weight_fractions
 
 from .analyze_pattern_text import print_result
 
@@ -85,6 +85,11 @@ def configure_parser(p: argparse.ArgumentParser) -> None:
         "--displacement", type=float, default=0.0, help="starting specimen displacement (mm)"
     )
     r.add_argument("--radius", type=float, default=240.0, help="goniometer radius (mm)")
+    r.add_argument(
+        "--texture", action="append", default=[],
+        help="March–Dollase preferred-orientation axis 'h,k,l' (one phase) or 'PHASE=h,k,l'; "
+        "refines r (group 'texture')",
+    )  # fmt: skip
     r.add_argument(
         "--axial", type=float, default=0.0,
         help="starting effective axial divergence (deg; > 0 when 'asymmetry' is refined)",
@@ -243,6 +248,8 @@ def _groups(args, inst_from_file: bool, n_phases: int) -> tuple[str, ...]:
         if inst_from_file
         else ("scale", "background", "lattice", "zero", "profile")
     )
+    if _opt(args, "texture"):
+        groups = (*groups, "texture")
     if n_phases == 1:
         return groups
     # several phases: each its own Lorentzian terms instead of the shared X, Y (degenerate)
@@ -251,8 +258,31 @@ def _groups(args, inst_from_file: bool, n_phases: int) -> tuple[str, ...]:
     )
 
 
+def _textures(specs: list[str], crystals: list[Crystal]) -> dict[str, tuple[int, int, int]]:
+    """Phase name → March–Dollase axis from ``--texture`` values ('h,k,l' or 'NAME=h,k,l')."""
+    names = [c.name for c in crystals]
+    out = {}
+    for spec in specs:
+        name, _, hkl = spec.rpartition("=")
+        if not name and len(names) > 1:
+            raise ValueError(f"--texture {spec!r}: several phases; write NAME=h,k,l ({names})")
+        name = name or names[0]
+        if name not in names:
+            raise ValueError(f"--texture {spec!r}: no phase {name!r}; phases are {names}")
+        try:
+            axis = tuple(int(v) for v in hkl.split(","))
+        except ValueError:
+            axis = ()
+        if len(axis) != 3 or not any(axis):
+            raise ValueError(f"--texture {spec!r}: the axis must be three integers h,k,l ≠ 0,0,0")
+        out[name] = axis
+    return out
+
+
 def _refinement(args, data, lam, inst, instp) -> dict:
-    phases = [_phase(p) for p in args.cif]
+    crystals = [_phase(p) for p in args.cif]
+    axes = _textures(_opt(args, "texture", []) or [], crystals)
+    phases = [PhaseModel(c, texture_axis=axes.get(c.name)) for c in crystals]
     pol = _opt(args, "polarization")
     if pol is None:
         pol = instp.polarization if instp is not None and instp.polarization is not None else 0.5

@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 from axsuite.analysis.constants import HC_EV_A
 from axsuite.analysis.crystal import StructureFactorCalculator, crystal_from_cif, crystal_from_dict
-from axsuite.analysis.crystal.standards import CEO2, LAB6
+from axsuite.analysis.crystal.standards import BRUCITE, CEO2, LAB6
 from axsuite.analysis.lineprofile import InstrumentFunction
 from axsuite.analysis.readers import read_gsas_exp_phase, read_gsas_instrument, read_pattern
 from axsuite.analysis.refinement import (
@@ -82,18 +82,7 @@ def test_fluorapatite_against_gsas():
 def test_brucite_preferred_orientation():
     """CPD round-robin brucite (platy, back-packed): March–Dollase r < 1 along (001)."""
     d = read_pattern(DATA / "brucite.prn")
-    brucite = crystal_from_dict(
-        {
-            "name": "brucite",
-            "spacegroup": "P -3 m 1",
-            "cell": [3.142, 4.766],  # Catti et al., Phys. Chem. Miner. 22 (1995) 200
-            "sites": [
-                {"label": "Mg", "element": "Mg", "xyz": [0, 0, 0], "u_iso": 0.006},
-                {"label": "O", "element": "O", "xyz": [1 / 3, 2 / 3, 0.2216], "u_iso": 0.008},
-                {"label": "H", "element": "H", "xyz": [1 / 3, 2 / 3, 0.413], "u_iso": 0.02},
-            ],
-        }
-    )
+    brucite = crystal_from_dict(BRUCITE)  # Catti et al., Phys. Chem. Miner. 22 (1995) 200
     r = refine_pattern(
         d.two_theta_deg, d.intensity, [PhaseModel(brucite, texture_axis=(0, 0, 1))],
         wavelengths=[(1.54056, 1.0), (1.54439, 0.5)], monochromator_two_theta_deg=26.6,
@@ -250,6 +239,8 @@ def test_two_phases_own_broadening_scales_and_excluded_region():
         (["--range", "130,15"], "min < max"),
         (["--exclude", "20"], "'min,max'"),
         (["--background-terms", "0"], "--background-terms"),
+        (["--texture", "0,0"], "three integers"),
+        (["--texture", "apatite=0,0,1"], "no phase 'apatite'"),
     ],
 )
 def test_analyze_pattern_rejects_bad_options(option, message, capsys):

@@ -125,3 +125,22 @@ def test_nist660cbi_lab_pattern_gives_the_srm660c_cell(capsys):
     )  # fmt: skip
     assert out["refinement"]["lattice"]["a"] == pytest.approx(4.156826, abs=6e-4)
     assert out["refinement"]["n_points"] == 8378
+
+
+def test_cpd_brucite_preferred_orientation_through_the_command(capsys, tmp_path):
+    """CPD brucite.prn (platy, back-packed): March–Dollase r < 1 along (001), as in
+    tests/test_refine.py::test_brucite_preferred_orientation, here through ``--texture``."""
+    from axsuite.analysis.crystal import crystal_from_dict
+    from axsuite.analysis.crystal.cif import write_cif
+    from axsuite.analysis.crystal.standards import BRUCITE
+
+    cif = write_cif([crystal_from_dict(BRUCITE)], tmp_path / "brucite.cif")
+    out = _run(
+        capsys, DATA / "brucite.prn", "--cif", cif, "--wavelength", "1.54056",
+        "--doublet", "1.54439,0.5", "--monochromator", "26.6", "--radius", "173",
+        "--range", "15,75", "--texture", "0,0,1", "--no-peaks", "--cutoff-fwhm", "15",
+        "--refine", "scale,background,lattice,displacement,profile,texture",
+    )  # fmt: skip
+    r = out["refinement"]["parameters"]["brucite_md_r"]
+    assert r["value"] < 1.0 - 5 * r["esd"]
+    assert out["refinement"]["rwp"] < 0.25
