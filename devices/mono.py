@@ -25,6 +25,8 @@ class DCM(PseudoPositioner):
     d_spacing = Cpt(Signal, value=3.1356, kind=Kind.config)
     offset = Cpt(Signal, value=0.0, kind=Kind.config)
     calibration_date = Cpt(Signal, value="", kind=Kind.config)
+    #: uid of the edge scan that set ``offset`` ("" while the profile's value is in use)
+    calibration_run = Cpt(Signal, value="", kind=Kind.config)
     bandwidth = Cpt(Signal, value=1.4e-4, kind=Kind.config)
 
     def __init__(self, *args, true_offset_deg: float = 0.0, energy_limits_eV=None, **kwargs):

@@ -93,6 +93,7 @@ def base_metadata(bl: Any, *, sample: str, composition: dict[str, float]) -> dic
                 "d_spacing_A": float(bl.dcm.d_spacing.get()),
                 "offset_deg": float(bl.dcm.offset.get()),
                 "date": str(bl.dcm.calibration_date.get()),
+                "run_uid": str(bl.dcm.calibration_run.get()),
             },
         },
     }

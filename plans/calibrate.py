@@ -110,7 +110,9 @@ def calibrate_mono(
     old = float(bl.dcm.offset.get())
     new = old + mono_offset_correction_deg(e0, grid.edge_energy_eV, d_spacing)
     date = datetime.datetime.now(datetime.UTC).isoformat(timespec="seconds")
-    yield from bps.mv(bl.dcm.offset, new, bl.dcm.calibration_date, date)
+    yield from bps.mv(
+        bl.dcm.offset, new, bl.dcm.calibration_date, date, bl.dcm.calibration_run, scan_uid
+    )
     record = {
         "element": symbol,
         "edge": grid.edge,

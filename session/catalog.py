@@ -166,6 +166,17 @@ def open_catalog(uri: str | None, data_dir: str | Path, api_key_env: str = "TILE
     return from_uri(uri, api_key=api_key)
 
 
+def latest_mono_calibration(catalog: Any) -> dict | None:
+    """The newest ``calibrate_mono`` record in the catalog (offset_new_deg, date,
+    edge_scan_uid, …), or None."""
+    from tiled.queries import Key
+
+    found = catalog.search(Key("plan_name") == "calibrate_mono")
+    if not len(found):
+        return None
+    return dict(found.values().last().metadata["start"]["mono_calibration"])
+
+
 def find_run(catalog: Any, key: str) -> Any:
     """A run by uid, uid prefix or scan_id (the newest run with that scan_id)."""
     from tiled.queries import Key

@@ -280,3 +280,25 @@ def test_copied_data_dir_replays_and_a_damaged_database_is_one_line(session, cu_
     assert out.returncode == 2 and "Traceback" not in out.stderr, out.stderr[-2000:]
     assert out.stderr.strip().splitlines()[-1].startswith("axs replay: error: run ")
     assert "cannot be read" in out.stderr
+
+
+def test_mono_calibration_is_kept_between_sessions(session):
+    from axsuite.devices import make_beamline
+    from axsuite.session.session import build_session
+
+    *_, record_uid = session.RE(session.plans.calibrate_mono("Cu"))
+    cal = session.catalog[record_uid].metadata["start"]["mono_calibration"]
+    profile_offset = make_beamline(session.profile).dcm.offset.get()
+    assert cal["offset_new_deg"] != profile_offset  # the demo's simulated mono is off
+    lines = []
+    s2 = build_session("default", data_dir=session.data_dir, live=False, echo=lines.append,
+                       progress=False)  # fmt: skip
+    try:
+        assert s2.bl.dcm.offset.get() == cal["offset_new_deg"]
+        assert any(line.startswith("mono calibration: offset") for line in lines)
+        (uid,) = s2.RE(s2.plans.edge_scan("Cu", regions=[{"start": -10, "stop": 10, "step": 5}]))
+    finally:
+        s2.close()
+    mono = s2.catalog[uid].metadata["start"]["calibrations"]["mono"]
+    assert mono["offset_deg"] == cal["offset_new_deg"] and mono["date"] == cal["date"]
+    assert mono["run_uid"] == cal["edge_scan_uid"]
