@@ -16,7 +16,7 @@ from bluesky import RunEngine
 from bluesky.callbacks.core import make_callback_safe
 from bluesky.suspenders import SuspendFloor
 
-from .catalog import make_writer, open_catalog, resolve_data_dir
+from .catalog import latest_mono_calibration, make_writer, open_catalog, resolve_data_dir
 from .design_sources import anomalous_factor_source, design_progress_source
 from .journal import Journal
 from .live_feedback import figure_board, live_table, run_engine_options
@@ -93,6 +93,27 @@ class Session:
             self.figures.close()
 
 
+def restore_mono_calibration(
+    catalog: Any, bl: SimpleNamespace, echo: Callable[[str], None] | None = None
+) -> dict | None:
+    """Set the DCM offset (deg), calibration date and run to the newest ``calibrate_mono``
+    record in the catalog, so a new session starts calibrated; returns the record (or None
+    when the catalog has none: the profile's offset stays)."""
+    cal = latest_mono_calibration(catalog)
+    if cal is None:
+        return None
+    bl.dcm.offset.put(float(cal["offset_new_deg"]))
+    bl.dcm.calibration_date.put(str(cal["date"]))
+    bl.dcm.calibration_run.put(str(cal.get("edge_scan_uid", "")))
+    if echo is not None:
+        echo(
+            f"mono calibration: offset {cal['offset_new_deg']:+.5f}° from the "
+            f"{cal.get('element', '')} {cal.get('edge', '')} edge scan "
+            f"{str(cal.get('edge_scan_uid', ''))[:8]} ({cal['date']})"
+        )
+    return cal
+
+
 def build_session(
     profile: str | Path | Profile = "default",
     *,
@@ -134,6 +155,7 @@ def build_session(
         catalog = open_catalog(prof.catalog.uri, ddir, prof.catalog.api_key_env)
         # runs a crash, kill or catalog outage left in the journal go into the catalog first
         backfill(catalog, ddir, batch_size=max(prof.catalog.batch_size, 1000), echo=echo)
+        restore_mono_calibration(catalog, bl, echo)
         board = figure_board(prof, plots, ddir)
         RE = RunEngine({}, **run_engine_options(board))
         RE.scan_id_source = ScanIdFromCatalog(catalog, ddir / "scan_id")
