@@ -152,6 +152,19 @@ def make_writer(catalog: Any, *, batch_size: int, spool: Any = None) -> Any:
     return TiledWriter(catalog, batch_size=batch_size, max_array_size=0, backup_dictionary=spool)
 
 
+def catalog_config(profile: str | Path) -> Any:
+    """Only the ``catalog`` section of a profile, validated (no device, analysis or tiled
+    imports: what ``axs runs`` needs)."""
+    from .profile import ProfileError, _read_raw
+    from .profile_sections import CatalogConfig
+
+    raw = _read_raw(profile).get("catalog") or {}
+    try:
+        return CatalogConfig(**raw)
+    except (TypeError, ValueError) as exc:
+        raise ProfileError(f"catalog: {str(exc).splitlines()[0]}") from None
+
+
 def open_catalog(uri: str | None, data_dir: str | Path, api_key_env: str = "TILED_API_KEY") -> Any:
     """Open the profile's catalog: embedded when ``uri`` is None, else a tiled server."""
     if uri is None:
