@@ -160,12 +160,10 @@ def _open(args: argparse.Namespace):
 
 def _run_metadata(args: argparse.Namespace):
     """(uid, metadata) of every run: straight from an embedded catalog's file, else tiled."""
-    from .catalog import list_runs, resolve_data_dir
-    from .profile import load_profile
+    from .catalog import catalog_config, list_runs, resolve_data_dir
 
-    prof = load_profile(args.profile)
     ddir = resolve_data_dir(args.data_dir)
-    if prof.catalog.uri is None and (ddir / "catalog.db").is_file():
+    if catalog_config(args.profile).uri is None and (ddir / "catalog.db").is_file():
         runs = list_runs(ddir)
         if runs is not None:
             return runs
