@@ -51,6 +51,12 @@ def ratios(times: dict[str, list[float]], num: str, den: str) -> list[float]:
     return [a / b for a, b in zip(times[num], times[den], strict=True)]
 
 
+def _through_edge(n_points: int) -> list[dict[str, float]]:
+    """One region of ``n_points`` from E0 − 150 eV to E0 + 450 eV (the analyses see an edge)."""
+    step = 600.0 / (n_points - 1)
+    return [{"start": -150.0, "stop": -150.0 + (n_points - 1) * step + 1e-6, "step": step}]
+
+
 def _scan(n_points: int, mode: str) -> float:
     """Time (s) of an n-point Cu edge scan: ``bare``, ``writer`` or ``live`` (writer + the
     analysis callbacks), each on a fresh embedded catalog (opening it is not timed)."""
@@ -62,7 +68,7 @@ def _scan(n_points: int, mode: str) -> float:
     from bluesky import RunEngine
 
     prof = load_profile("default")
-    regions = [{"start": -500.0, "stop": -500.0 + (n_points - 1) * 1.0, "step": 1.0}]
+    regions = _through_edge(n_points)
     with tempfile.TemporaryDirectory(prefix="axs-bench-") as d:
         RE = RunEngine({})
         bl = make_beamline(prof)
@@ -90,7 +96,7 @@ def _stored_run(n_points: int):
     catalog = open_catalog(None, d)
     RE = RunEngine({})
     RE.subscribe(make_writer(catalog, batch_size=prof.catalog.batch_size))
-    regions = [{"start": -500.0, "stop": -500.0 + (n_points - 1) * 0.05, "step": 0.05}]
+    regions = _through_edge(n_points)
     (uid,) = RE(edge_scan("Cu", beamline=make_beamline(prof), regions=regions, dwell_s=0.1))
     return catalog[uid], prof
 
