@@ -164,7 +164,7 @@ def server(request, tmp_path):
     proc = subprocess.Popen(cmd, env=env, stdout=log, stderr=subprocess.STDOUT)
     uri = f"http://127.0.0.1:{port}"
     try:
-        for _ in range(120):
+        for _ in range(360):  # a loaded CI machine can take minutes to import tiled
             if proc.poll() is not None:
                 pytest.fail(f"server exited: {(tmp_path / 'server.log').read_text()[-2000:]}")
             try:
@@ -174,7 +174,7 @@ def server(request, tmp_path):
                 pass
             time.sleep(0.5)
         else:
-            pytest.fail("server did not start within 60 s")
+            pytest.fail("server did not start within 180 s")
         yield uri, key
     finally:
         proc.terminate()

@@ -64,7 +64,7 @@ def test_worker_analyses_streamed_runs_into_the_server(server, tmp_path, monkeyp
             proc = subprocess.Popen([sys.executable, *cmd], env=env, stdout=logs[-1], stderr=err)
             procs.append(proc)
         worker, worker_log = procs[1], tmp_path / "worker.log"
-        _wait_for(worker_log, "worker: listening", worker, 120)
+        _wait_for(worker_log, "worker: listening", worker, 300)
         time.sleep(1.0)  # let the subscription reach the proxy (0MQ slow joiner)
 
         monkeypatch.setenv("TILED_API_KEY", key)
@@ -72,7 +72,7 @@ def test_worker_analyses_streamed_runs_into_the_server(server, tmp_path, monkeyp
                           progress=False, safe_callbacks=False)  # fmt: skip
         assert s.analyses == []  # local_analysis: false — the worker does it
         uids = [s.RE(s.plans.edge_scan(el, regions=REGIONS))[0] for el in ("Cu", "Zr")]
-        assert worker.wait(timeout=120) == 0, worker_log.read_text()[-2000:]
+        assert worker.wait(timeout=300) == 0, worker_log.read_text()[-2000:]
         out = worker_log.read_text()
         assert "worker: analysed 2 run(s)" in out and "E0 = 8978" in out and "E0 = 1799" in out
 
@@ -117,7 +117,7 @@ def test_max_runs_stops_an_in_process_worker_after_that_many_runs(RE, free_port,
         assert lines == [f"worker: listening on zmq://127.0.0.1:{port_out}"]
         RE.subscribe(publisher)
         (uid,) = RE(count([det], num=3))
-        thread.join(timeout=30)
+        thread.join(timeout=180)
         assert not thread.is_alive() and got == [[uid]]
         assert edge.results == {}  # a count is not an edge scan: accepted by no analysis
     finally:
@@ -207,12 +207,12 @@ def test_nats_worker_resumes_where_its_durable_name_stopped(tmp_path):
     try:
         edge1, thread1, got1 = start_worker()
         (uid1,) = s.RE(s.plans.edge_scan("Cu", regions=REGIONS))
-        thread1.join(timeout=60)
+        thread1.join(timeout=180)
         assert got1 == [[uid1]] and edge1.results[uid1].e0_eV == live.results[uid1].e0_eV
 
         (uid2,) = s.RE(s.plans.edge_scan("Zr", regions=REGIONS))  # no worker running
         edge2, thread2, got2 = start_worker()
-        thread2.join(timeout=60)
+        thread2.join(timeout=180)
         assert got2 == [[uid2]] and list(edge2.results) == [uid2]
         assert edge2.results[uid2].e0_eV == live.results[uid2].e0_eV
     finally:
