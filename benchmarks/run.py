@@ -47,7 +47,8 @@ def interleaved(
 
 
 def ratios(times: dict[str, list[float]], num: str, den: str) -> list[float]:
-    """Per-round ratio of two variants' times (same round, side by side)."""
+    """Per-round ratio of two variants' times, ``num`` ÷ ``den`` (same round, side by side);
+    a throughput ratio is the inverse time ratio."""
     return [a / b for a, b in zip(times[num], times[den], strict=True)]
 
 
@@ -200,9 +201,9 @@ def main(argv: list[str] | None = None) -> None:
     print(f"load average at start: {os.getloadavg()}  rounds: {rounds}  quick: {args.quick}")
 
     t = interleaved({m: lambda m=m: _scan(n_scan, m) for m in ("bare", "writer", "live")}, rounds)
-    print(f"{n_scan}-point edge scan, time ratios (lower is faster):")
-    print(f"  live ÷ writer alone   {summary(ratios(t, 'live', 'writer'))}")
-    print(f"  live ÷ bare           {summary(ratios(t, 'live', 'bare'))}")
+    print(f"{n_scan}-point edge scan, throughput ratios (events/s; 1 = no cost):")
+    print(f"  live ÷ writer alone   {summary(ratios(t, 'writer', 'live'))}")
+    print(f"  live ÷ bare           {summary(ratios(t, 'bare', 'live'))}")
     print(f"  rate: bare {summary([n_scan / x for x in t['bare']], '{:.0f}')} events/s")
 
     from axsuite.session.registry import analysis_callbacks
