@@ -25,24 +25,38 @@ class NearEdgeModel(Protocol):
     def fpp(self, energy_eV: ArrayLike) -> np.ndarray: ...
 
 
+#: Scalar energies whose attenuation an :class:`Absorber` remembers (a scan revisits each
+#: point's energy once per detector; a powder scan stays at one energy).
+MEMO_ENERGIES = 4096
+
+
 @dataclasses.dataclass(frozen=True)
 class Absorber:
-    """A homogeneous layer: atomic fractions, mass density (g/cm³), thickness (cm)."""
+    """A homogeneous layer: atomic fractions, mass density (g/cm³), thickness (cm).
+
+    The layer is immutable, so its mass fractions are computed once and the photo and
+    scatter coefficients at a scalar energy are remembered (up to :data:`MEMO_ENERGIES`).
+    """
 
     composition: Mapping[str, float]
     density_g_cm3: float
     thickness_cm: float
     nearedge: Mapping[str, NearEdgeModel] = dataclasses.field(default_factory=dict)
+    _weights: dict[str, float] = dataclasses.field(init=False, repr=False, compare=False)
+    _memo: dict[float, tuple[float, float]] = dataclasses.field(
+        init=False, repr=False, compare=False, default_factory=dict
+    )
 
     def __post_init__(self) -> None:
         if self.density_g_cm3 <= 0 or self.thickness_cm < 0:
             raise ValueError("density must be positive (g/cm³) and thickness ≥ 0 (cm)")
         object.__setattr__(self, "composition", xray.parse_formula(self.composition))
+        object.__setattr__(self, "_weights", xray.mass_fractions(self.composition))
 
     @property
     def mass_fractions(self) -> dict[str, float]:
         """Mass fractions of the elements."""
-        return xray.mass_fractions(self.composition)
+        return dict(self._weights)
 
     def element_photo_cm2_g(self, element: str, energy_eV: ArrayLike) -> np.ndarray:
         """Photo-absorption of one element in cm²/g of that element (near-edge model if any)."""
@@ -50,19 +64,36 @@ class Absorber:
         fpp = model.fpp(energy_eV) if model is not None else xray.chantler_fpp(element, energy_eV)
         return xray.mu_photo_from_fpp(element, energy_eV, fpp)
 
+    def _photo(self, energy_eV: ArrayLike) -> np.ndarray:
+        return sum(w * self.element_photo_cm2_g(el, energy_eV) for el, w in self._weights.items())
+
+    def _scatter(self, energy_eV: ArrayLike) -> np.ndarray:
+        return sum(
+            w * xray.scatter_cross_section_cm2_g(el, energy_eV) for el, w in self._weights.items()
+        )
+
+    def _remembered(self, energy_eV: float) -> tuple[float, float]:
+        """(photo, scatter) in cm²/g at one energy, computed once."""
+        key = float(energy_eV)
+        hit = self._memo.get(key)
+        if hit is None:
+            if len(self._memo) >= MEMO_ENERGIES:
+                self._memo.clear()
+            hit = self._memo[key] = (float(self._photo(key)), float(self._scatter(key)))
+        return hit
+
     def photo_cm2_g(self, energy_eV: ArrayLike) -> np.ndarray:
         """Photo-absorption mass coefficient of the layer in cm²/g."""
-        return sum(
-            w * self.element_photo_cm2_g(el, energy_eV) for el, w in self.mass_fractions.items()
-        )
+        if np.ndim(energy_eV) == 0:
+            return np.float64(self._remembered(energy_eV)[0])
+        return self._photo(energy_eV)
 
     def mass_attenuation_cm2_g(self, energy_eV: ArrayLike) -> np.ndarray:
         """Total μ/ρ in cm²/g (photo + Rayleigh + Compton)."""
-        scatter = sum(
-            w * xray.scatter_cross_section_cm2_g(el, energy_eV)
-            for el, w in self.mass_fractions.items()
-        )
-        return self.photo_cm2_g(energy_eV) + scatter
+        if np.ndim(energy_eV) == 0:
+            photo, scatter = self._remembered(energy_eV)
+            return np.float64(photo + scatter)
+        return self._photo(energy_eV) + self._scatter(energy_eV)
 
     def mu_cm(self, energy_eV: ArrayLike) -> np.ndarray:
         """Linear attenuation coefficient μ in cm⁻¹."""
