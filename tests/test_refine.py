@@ -228,6 +228,8 @@ def test_two_phases_own_broadening_scales_and_excluded_region():
     assert r.crystals["CeO2"].cell[0] == pytest.approx(r.lattice["CeO2"]["a"])
     with pytest.raises(RefinementError, match="excluded region"):
         refine_pattern(tt, y, [ceo2], wavelengths=lam, exclude=[(18.0, 17.0)])
+    with pytest.raises(RefinementError, match="degenerate"):  # X + every LX: one redundant
+        refine_pattern(tt, y, [ceo2, lab6], wavelengths=lam, refine=("profile", "phase_profile"))
 
 
 @pytest.mark.parametrize(

@@ -91,12 +91,7 @@ def refine_pattern(
         model, phases, inst, zero_deg, displacement_mm, axial_divergence_deg, y
     )
     wanted = _expand(refine, model, phases, params) - set(fix)
-    own = {f"{t}_LX" for t in model.tags} | {f"{t}_LY" for t in model.tags}
-    if own <= wanted and wanted & {"X", "Y"}:
-        raise RefinementError(
-            "X, Y and every phase's LX, LY together are degenerate (Γ_L = (X + LX)/cosθ + "
-            "(Y + LY) tanθ): refine 'phase_profile' with 'gaussian', or 'lorentzian'"
-        )
+    _check_degenerate(model, wanted)
     for name, expr in (constraints or {}).items():
         if name not in params:
             raise RefinementError(f"constraint on unknown parameter {name!r}")
@@ -140,6 +135,16 @@ def refine_pattern(
     if result is None:
         raise RefinementError("nothing to refine")
     return _finish(result, model, phases, x, y, s, start_rwp, correlation_warning, nfev)
+
+
+def _check_degenerate(model, wanted: set[str]) -> None:
+    """RefinementError when X, Y and every phase's LX, LY are all refined (one redundant)."""
+    own = {f"{t}_LX" for t in model.tags} | {f"{t}_LY" for t in model.tags}
+    if own <= wanted and wanted & {"X", "Y"}:
+        raise RefinementError(
+            "X, Y and every phase's LX, LY together are degenerate (Γ_L = (X + LX)/cosθ + "
+            "(Y + LY) tanθ): refine 'phase_profile' with 'gaussian', or 'lorentzian'"
+        )
 
 
 def _check_inputs(wavelengths, phases, background_terms, radius_mm, axial_deg):
