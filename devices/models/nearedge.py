@@ -254,6 +254,15 @@ def nearedge_model(element: str, edge: str = "K", **params: Any) -> NearEdgeMode
     return NearEdgeModel(element, edge, **params)
 
 
+#: Near-edge parameters a profile entry gives by name (``NearEdgeConfig``).
+PROFILE_PARAMETERS = (
+    "white_line_height",
+    "white_line_offset_eV",
+    "white_line_width_eV",
+    "core_hole_width_eV",
+)
+
+
 def nearedge_models(configs: Mapping[str, Any], bandwidth: float) -> dict[str, NearEdgeModel]:
     """Element → cached model from profile entries (``NearEdgeConfig``-like objects).
 
@@ -263,14 +272,8 @@ def nearedge_models(configs: Mapping[str, Any], bandwidth: float) -> dict[str, N
     out = {}
     for element, c in configs.items():
         exafs = tuple((r, a * c.exafs_scale, s2, ph) for r, a, s2, ph in DEFAULT_EXAFS)
+        shape = {name: getattr(c, name) for name in PROFILE_PARAMETERS}
         out[xray.element_symbol(element)] = nearedge_model(
-            element,
-            c.edge,
-            white_line_height=c.white_line_height,
-            white_line_offset_eV=c.white_line_offset_eV,
-            white_line_width_eV=c.white_line_width_eV,
-            core_hole_width_eV=c.core_hole_width_eV,
-            exafs=exafs,
-            bandwidth=bandwidth,
+            element, c.edge, exafs=exafs, bandwidth=bandwidth, **shape
         )
     return out
