@@ -75,10 +75,16 @@ class Session:
         """Abort a paused run (it is stored, closed with ``exit_status: "abort"``), write what
         is queued, unsubscribe everything, close the publishers and release the data dir."""
         if self.RE.state != "idle":
+            quiet = logging.getLogger("bluesky")  # our own abort: no "Run aborted" traceback
+            level = quiet.level
+            quiet.setLevel(logging.CRITICAL)
             try:
                 self.RE.abort("session closed while the run was paused")
+                print("session closed: the open run was stored and closed as aborted")
             except Exception as exc:  # a broken run must not keep the rest from closing
                 logger.warning("could not abort the open run: %s", exc)
+            finally:
+                quiet.setLevel(level)
         for token in self.tokens:
             self.RE.unsubscribe(token)
         self.tokens.clear()
@@ -166,6 +172,7 @@ def build_session(
             echo=echo,
             on_journal_error=guard.fault,
         )
+        guard.retry = writer.retry_backlog
         tokens = [RE.subscribe(writer)]
         RE.install_suspender(
             SuspendFloor(

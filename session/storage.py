@@ -41,8 +41,11 @@ class StorageError(ValueError):
     """The data directory cannot take data (one line for the user)."""
 
 
-def check_storage(data_dir: str | Path, min_free_bytes: int = MIN_FREE_BYTES) -> None:
-    """Raise :class:`StorageError` unless the journal directory is writable and has room."""
+def check_storage(data_dir: str | Path, min_free_bytes: int | None = None) -> None:
+    """Raise :class:`StorageError` unless the journal directory is writable and has room
+    (``min_free_bytes``, default :data:`MIN_FREE_BYTES`)."""
+    if min_free_bytes is None:
+        min_free_bytes = MIN_FREE_BYTES
     journal_dir = Path(data_dir) / "journal"
     try:
         journal_dir.mkdir(parents=True, exist_ok=True)
@@ -158,25 +161,47 @@ class CatalogWriter:
         self.failed_runs: list[str] = []
         self._runs: dict[str, _Run] = {}
         self._run_of: dict[str, str] = {}
+        # documents the journal refused (disk full, read-only), in order, until it takes them
+        self._backlog: list[tuple[str, dict]] = []
+        self._backlog_lock = threading.Lock()
         self._q: queue.Queue = queue.Queue()
         self._thread = threading.Thread(target=self._loop, name="axs-catalog-writer", daemon=True)
         self._thread.start()
 
     # ---------------------------------------------------------------- RunEngine side
     def __call__(self, name: str, doc: dict) -> None:
-        try:
-            self.journal.append(name, doc)
-        except OSError as exc:
-            if self.on_journal_error is not None:
-                self.on_journal_error(exc)
+        refused = None
+        with self._backlog_lock:
+            if self._backlog:
+                self._backlog.append((name, doc))
             else:
-                logger.error("journal write failed: %s", exc)
+                try:
+                    self.journal.append(name, doc)
+                except OSError as exc:
+                    self._backlog.append((name, doc))
+                    refused = exc
+        if refused is not None:
+            if self.on_journal_error is not None:
+                self.on_journal_error(refused)
+            else:
+                logger.error("journal write failed: %s", refused)
         self._q.put((name, doc))
         if name == "stop" and not self.flush(STOP_WAIT_S) and self.echo is not None:
             self.echo(
                 f"catalog: still writing after {STOP_WAIT_S:.0f} s; the run is safe in "
                 f"{self.journal.dir}"
             )
+
+    def retry_backlog(self) -> bool:
+        """Journal the documents the disk refused, in order; True when none is left."""
+        with self._backlog_lock:
+            while self._backlog:
+                try:
+                    self.journal.append(*self._backlog[0])
+                except OSError:
+                    return False
+                self._backlog.pop(0)
+        return True
 
     def flush(self, timeout: float | None = None) -> bool:
         """Wait until every queued document is written; False on timeout."""
@@ -189,6 +214,11 @@ class CatalogWriter:
         if self._thread.is_alive():
             self._q.put(None)
             self._thread.join(STOP_WAIT_S)
+        if not self.retry_backlog() and self.echo is not None:
+            self.echo(
+                f"storage: {len(self._backlog)} document(s) could not be journaled in "
+                f"{self.journal.dir} (disk full or read-only); check the catalog"
+            )
         self.journal.close()
 
     # ---------------------------------------------------------------- writer thread
@@ -253,7 +283,7 @@ class CatalogWriter:
         if name == "stop":
             self._runs.pop(uid, None)
             self._run_of = {d: r for d, r in self._run_of.items() if r != uid}
-            if not run.failed:
+            if not run.failed and not self._backlog:
                 self.journal.discard(uid)
 
     @staticmethod
@@ -303,6 +333,8 @@ class StorageGuard:
         self.probe_interval_s = probe_interval_s
         self.signal = Signal(name="storage_fault", value=0)
         self.faults = 0
+        #: called when the disk takes data again; True once nothing waits (the plan resumes)
+        self.retry: Callable[[], bool] = lambda: True
         self._probing = threading.Lock()
         RE.install_suspender(
             SuspendBoolHigh(self.signal, sleep=0.2, tripped_message="the journal cannot be written")
@@ -340,6 +372,8 @@ class StorageGuard:
                 try:
                     check_storage(self.data_dir, min_free_bytes=RESUME_FREE_BYTES)
                 except StorageError:
+                    continue
+                if not self.retry():
                     continue
                 if self.echo is not None:
                     self.echo("storage: the journal is writable again; the scan resumes")

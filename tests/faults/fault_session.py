@@ -53,6 +53,9 @@ def _dumps_during_writes(s, n_dumps: int, dump_s: float) -> dict:
 
 
 def scan(args: argparse.Namespace) -> int:
+    from axsuite.session import storage
+
+    storage.MIN_FREE_BYTES = args.min_free  # a small test disk is allowed to start
     s = build_session(
         _profile(args.batch_size),
         data_dir=args.data_dir,
@@ -70,6 +73,8 @@ def scan(args: argparse.Namespace) -> int:
     s.RE.subscribe(tell)
     state = _dumps_during_writes(s, args.dumps, args.dump_s) if args.dumps else None
     print("ready", flush=True)
+    if args.hold:
+        sys.stdin.readline()  # the parent says when to scan
     try:
         (uid,) = s.RE(bp.count([s.bl.I0, s.bl.ring], num=args.points, md={"purpose": "faults"}))
     except Exception as exc:
@@ -124,6 +129,8 @@ def main() -> int:
     parser.add_argument("--batch-size", type=int, default=100)
     parser.add_argument("--dumps", type=int, default=0)
     parser.add_argument("--dump-s", type=float, default=0.2)
+    parser.add_argument("--hold", action="store_true", help="wait for a line on stdin")
+    parser.add_argument("--min-free", type=int, default=50 * 1024**2, help="bytes")
     args = parser.parse_args()
     return scan(args) if args.mode == "scan" else report(args)
 

@@ -10,6 +10,7 @@ import signal
 import subprocess
 import sys
 import time
+from collections.abc import Callable
 from pathlib import Path
 
 CHILD = Path(__file__).with_name("fault_session.py")
@@ -36,11 +37,13 @@ class Tally:
         )
 
 
-def spawn(mode: str, data_dir: Path, *args: str) -> subprocess.Popen:
+def spawn(mode: str, data_dir: Path, *args: str, log_dir: Path | None = None) -> subprocess.Popen:
     """Start a fault session child (line-buffered text stdout, stderr to a file)."""
-    err = open(data_dir.parent / f"{data_dir.name}-{mode}-{time.monotonic_ns()}.err", "w")  # noqa: SIM115
+    log_dir = log_dir or data_dir.parent
+    err = open(log_dir / f"{data_dir.name}-{mode}-{time.monotonic_ns()}.err", "w")  # noqa: SIM115
     proc = subprocess.Popen(
         [sys.executable, str(CHILD), mode, str(data_dir), *args],
+        stdin=subprocess.PIPE if "--hold" in args else None,
         stdout=subprocess.PIPE,
         stderr=err,
         text=True,
@@ -51,15 +54,22 @@ def spawn(mode: str, data_dir: Path, *args: str) -> subprocess.Popen:
     return proc
 
 
-def run_until(proc: subprocess.Popen, kill_at: int | None) -> tuple[set[int], list[str]]:
-    """Read the child's lines; SIGKILL it once it reports point ``kill_at`` (None: let it
-    finish). Returns the seq_nums it reported and all its lines."""
-    seen: set[int] = set()
+def run_until(
+    proc: subprocess.Popen,
+    kill_at: int | None,
+    on_line: Callable[[str], None] | None = None,
+    seen: set[int] | None = None,
+) -> tuple[set[int], list[str]]:
+    """Read the child's lines (``on_line`` sees each); SIGKILL it once it reports point
+    ``kill_at`` (None: let it finish). Returns the seq_nums it reported and its lines."""
+    seen = set() if seen is None else seen
     lines = []
     deadline = time.monotonic() + CHILD_TIMEOUT_S
     assert proc.stdout is not None
     for line in proc.stdout:
         lines.append(line.rstrip("\n"))
+        if on_line is not None:
+            on_line(lines[-1])
         if line.startswith("seq "):
             seq = int(line.split()[1])
             seen.add(seq)
@@ -74,9 +84,21 @@ def run_until(proc: subprocess.Popen, kill_at: int | None) -> tuple[set[int], li
     return seen, lines
 
 
-def report(data_dir: Path) -> list[dict]:
+def set_read_only(paths: list[Path], read_only: bool) -> bool:
+    """Make files read-only even for root (``chattr +i``; ``chmod`` otherwise); False if
+    this machine cannot."""
+    if os.geteuid() == 0:
+        flag = "+i" if read_only else "-i"
+        done = subprocess.run(["chattr", flag, *map(str, paths)], capture_output=True)
+        return done.returncode == 0 and (not read_only or not os.access(paths[0], os.W_OK))
+    for p in paths:
+        p.chmod(0o444 if read_only else 0o644)
+    return True
+
+
+def report(data_dir: Path, log_dir: Path | None = None) -> list[dict]:
     """Start a session on ``data_dir`` (it recovers the journal) and list its raw runs."""
-    proc = spawn("report", data_dir)
+    proc = spawn("report", data_dir, log_dir=log_dir)
     _, lines = run_until(proc, None)
     if proc.returncode != 0:
         raise RuntimeError(f"report failed: {proc.stderr_path.read_text()[-2000:]}")  # type: ignore[attr-defined]
