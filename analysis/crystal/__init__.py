@@ -15,18 +15,10 @@ lorentz_polarization(two_theta_deg, *, polarization=0.5, monochromator_two_theta
 powder_intensities(crystal, wavelength_A, two_theta_max_deg, ...) -> PowderReflections :
     computed integrated intensities I0 = m |F|² LP (used for Harris texture coefficients).
 
-References
-----------
-* Structure factor and Debye–Waller factor: International Tables for Crystallography
-  Vol. C (2006), §6.1.1 (doi:10.1107/97809553602060000103);
-  F(h) = Σ_j o_j f_j(Q) exp(2πi h·x_j) exp(−8π² U_j sin²θ/λ²).
-* Lorentz–polarization for a flat powder specimen: Pecharsky & Zavalij, *Fundamentals of
-  Powder Diffraction* (2nd ed., 2009) §8.6.4; L = 1/(sin²θ cosθ),
-  P = k + (1 − k) cos²2θ (k = 0.5 unpolarized; k = horizontal polarized fraction for a
-  vertical scattering plane, DESIGN §7.2) and, with a diffracted-beam monochromator at 2θ_M,
-  P = (1 + cos²2θ_M cos²2θ)/(1 + cos²2θ_M) for an unpolarized beam.
-* March–Dollase: Dollase, J. Appl. Cryst. 19 (1986) 267 (doi:10.1107/S0021889886089458).
-* Metric tensor: Giacovazzo et al., *Fundamentals of Crystallography* (3rd ed., 2011) §2.
+Modules: :mod:`.structure` (sites, cells, CIF/mapping input), :mod:`.reflections` (metric,
+gemmi reflection lists, March–Dollase averages), :mod:`.intensity` (|F|², Lorentz–
+polarization, I0 — with the references for each formula), :mod:`.cif` (CIF output with
+esds), :mod:`.standards` (inline LaB6, CeO2, brucite structures shared by tests/benchmarks).
 """
 
 from .intensity import (
