@@ -128,7 +128,7 @@ def cmd_demo(args: argparse.Namespace) -> int:
     s = build_session(
         args.profile,
         data_dir=args.data_dir,
-        table=not args.no_table,
+        table=False if args.no_table else "compact",  # results stay on screen, not rows
         simulate_time=args.simulate_time,
         publish_to=args.publish,
     )
@@ -137,7 +137,7 @@ def cmd_demo(args: argparse.Namespace) -> int:
             "the demo needs the session's own analyses (profile streaming.local_analysis: false)"
         )
     try:
-        run_demo(s)
+        run_demo(s, quick=args.quick)
     except Exception as exc:
         if type(exc).__name__ == "RunEngineInterrupted":  # Ctrl-C: the run is closed below
             raise KeyboardInterrupt from None
@@ -303,6 +303,7 @@ def build_parser(chosen: str | None = None) -> argparse.ArgumentParser:
     _common(p)
     p.add_argument("--no-table", action="store_true", help="no live table of readings")
     p.add_argument("--simulate-time", action="store_true", help="counters take their dwell time")
+    p.add_argument("--quick", action="store_true", help="a short tour: fewer points, one edge")
     _publish_option(p)
     p.set_defaults(func=cmd_demo)
     p = sub.add_parser("runs", help="list stored runs")
