@@ -196,8 +196,10 @@ class LineProfileCallback(AnalysisCallback):
             lam = float(self.raw_start["wavelength_A"])
             ss = size_strain_from_fits(g.fits, lam, InstrumentFunction.from_dict(cal), k=self.k)
             sizes = [
-                size_text(d, fs, f.fwhm_err_deg, f.center_deg, lam, self.k)
-                for d, fs, f in zip(ss.scherrer_size_A, ss.fwhm_sample_deg, g.fits, strict=True)
+                size_text(d, ok, lim)
+                for d, ok, lim in zip(
+                    ss.scherrer_size_A, ss.resolved, ss.size_limit_A, strict=True
+                )  # fmt: skip
             ]
         self._draw(f"peaks {g.lo}", powder_figure.peaks_update(x[sel], y[sel], g.hkl, g.fits))
         for h, f, size in zip(g.hkl, g.fits, sizes, strict=True):
@@ -233,6 +235,7 @@ class LineProfileCallback(AnalysisCallback):
             )
         if cal:
             ss = size_strain_from_fits(fits, lam, InstrumentFunction.from_dict(cal), k=self.k)
+            self._notes.extend(ss.notes)  # unresolved sizes, why WH gave no size
         else:
             self._notes.append("no instrument calibration: sizes and strain not computed")
         wh = ss.williamson_hall if ss is not None else None

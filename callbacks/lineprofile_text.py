@@ -5,14 +5,13 @@ from __future__ import annotations
 from typing import Any
 
 import numpy as np
-from axsuite.analysis.lineprofile import scherrer_size
 
 
 def report_lines(r: Any, k: float) -> list[str]:
     """End-of-run lines of a ``LineProfileAnalysis`` (WH, texture, refinement, notes).
 
-    A Williamson–Hall size whose intercept is ≤ 0 or not larger than its error is reported
-    as not resolved, not as a number.
+    A Williamson–Hall size that is nan (intercept ≤ 0, too few resolved peaks) or not larger
+    than its error is reported as not resolved, not as a number; the analysis' notes say why.
     """
     out = []
     if r.wh_size_A is not None:
@@ -39,16 +38,12 @@ def report_lines(r: Any, k: float) -> list[str]:
     return out
 
 
-def size_text(
-    size_A: float, sample_fwhm_deg: float, fwhm_err_deg: float, two_theta_deg: float,
-    wavelength_A: float, k: float,
-) -> str:  # fmt: skip
-    """Printed Scherrer size of one peak: the value when the sample broadening exceeds twice
-    the fitted FWHM's error, else the lower bound that broadening of 2σ would give."""
-    floor = 2.0 * fwhm_err_deg if np.isfinite(fwhm_err_deg) and fwhm_err_deg > 0 else 0.0
-    if np.isfinite(size_A) and sample_fwhm_deg > floor:
+def size_text(size_A: float, resolved: bool, size_limit_A: float) -> str:
+    """Printed Scherrer size of one peak: the value when the instrument resolves the sample
+    broadening (:func:`axsuite.analysis.lineprofile.size_strain_from_fits` decides), else
+    the bound it gives (Å)."""
+    if resolved and np.isfinite(size_A):
         return f", Scherrer D = {size_A:.0f} Å"
-    if floor > 0:
-        lower = float(scherrer_size(floor, two_theta_deg, wavelength_A, k=k))
-        return f", Scherrer D > {lower:.0f} Å (sample broadening < 2σ: not resolved)"
-    return ", Scherrer D not resolved (no broadening beyond the instrument)"
+    if np.isfinite(size_limit_A):
+        return f", Scherrer D > {size_limit_A:.0f} Å (broadening not resolved by the instrument)"
+    return ", Scherrer D not resolved"

@@ -3,6 +3,7 @@ namespace and banner, and result lines that say when a size is not resolved."""
 
 from __future__ import annotations
 
+import dataclasses
 import re
 
 import numpy as np
@@ -88,23 +89,42 @@ def test_shell_namespace_has_numpy_and_banner_names_what_is_there(session):
 
 
 def test_unresolved_sizes_are_reported_as_bounds_not_numbers():
+    """Peaks as narrow as the instrument (a 4 µm-crystallite film would give 417,380 Å):
+    the analysis marks them unresolved and the printed lines give its bound, no number."""
     from types import SimpleNamespace
 
-    from axsuite.analysis.lineprofile import scherrer_size
+    from axsuite.analysis.lineprofile import (
+        InstrumentFunction,
+        PeakFit,
+        size_strain_from_fits,
+        tch_fwhm_eta,
+    )
     from axsuite.callbacks.lineprofile_text import report_lines, size_text
 
-    lam, k, tt = 0.7293, 0.89, 20.0
-    resolved = size_text(300.0, 0.03, 0.002, tt, lam, k)
-    assert resolved == ", Scherrer D = 300 Å"
-    bound = float(scherrer_size(2 * 0.004, tt, lam, k=k))
-    text = size_text(417380.0, 0.00002, 0.004, tt, lam, k)
-    assert f"D > {bound:.0f} Å" in text and "not resolved" in text and "417380" not in text
+    inst = InstrumentFunction(U=0.004, V=-0.002, W=0.002, X=0.005, Y=0.004)
+    lam, tt = 0.7293, np.array([13.4, 15.5, 22.0, 25.8])
+    g, lo = inst.gaussian_fwhm(tt), inst.lorentzian_fwhm(tt)
+    fits = [
+        PeakFit(c, 1e-4, 1e4, 10.0, gg, 1e-4, ll * 1.001, 1e-4, 0.0, 2e-4, 0.5, 0.0, 1.0)
+        for c, gg, ll in zip(tt, g, lo, strict=True)
+    ]
+    fits = [dataclasses.replace(f, fwhm_deg=float(tch_fwhm_eta(f.gamma_g_deg, f.gamma_l_deg)[0]))
+            for f in fits]  # fmt: skip
+    ss = size_strain_from_fits(fits, lam, inst)
+    assert not ss.resolved.any()
+    per_peak = zip(ss.scherrer_size_A, ss.resolved, ss.size_limit_A, strict=True)
+    texts = [size_text(d, ok, lim) for d, ok, lim in per_peak]
+    for text, lim in zip(texts, ss.size_limit_A, strict=True):
+        assert text == f", Scherrer D > {lim:.0f} Å (broadening not resolved by the instrument)"
+    assert size_text(300.0, True, 5000.0) == ", Scherrer D = 300 Å"
     r = SimpleNamespace(
-        sample="FAP", wh_size_A=float("nan"), wh_size_err_A=float("nan"), wh_strain=1e-3,
-        wh_strain_err=2e-4, wh_r_squared=0.3, texture_sigma=0.1, refinement=None, notes=(),
+        sample="film", wh_size_A=float("nan"), wh_size_err_A=float("nan"), wh_strain=1e-3,
+        wh_strain_err=2e-4, wh_r_squared=0.3, texture_sigma=0.1, refinement=None,
+        notes=ss.notes,
     )  # fmt: skip
-    wh = report_lines(r, k)[0]
-    assert "D not resolved" in wh and "nan" not in wh.split("ε")[0]
+    lines = report_lines(r, 0.89)
+    assert "D not resolved" in lines[0] and "nan" not in lines[0].split("ε")[0]
+    assert any("not broadened beyond the instrument" in line for line in lines)
 
 
 def test_axs_shell_opens_with_banner_numpy_table_and_figures(tmp_path):
