@@ -39,7 +39,13 @@ def _print_peaks(out: dict) -> None:
     for note in out.get("size_notes", []):
         print(f"note: {note}")
     wh = out.get("williamson_hall")
-    if wh and not wh["reason"]:
+    if wh and not wh["reason"] and not wh["size_err_A"] < 0.5 * wh["size_A"]:
+        print(
+            f"Williamson–Hall: ε = {wh['strain']:.3e} ± {wh['strain_err']:.1e}; D not "
+            f"significant ({wh['size_A']:.0f} ± {wh['size_err_A']:.0f} Å), R² = "
+            f"{wh['r_squared']:.2f}"
+        )
+    elif wh and not wh["reason"]:
         print(
             f"Williamson–Hall: D = {wh['size_A']:.1f} ± {wh['size_err_A']:.1f} Å, "
             f"ε = {wh['strain']:.3e} ± {wh['strain_err']:.1e}, R² = {wh['r_squared']:.4f}"

@@ -216,3 +216,22 @@ def test_williamson_hall_says_why_there_is_no_size():
     wh = williamson_hall(tt, beta, 1.5406)
     assert np.isnan(wh.size_A) and wh.negative_intercept
     assert "≤ 0" in wh.reason and "size undefined" in wh.reason
+
+
+def test_analyze_pattern_text_never_prints_an_unresolved_or_insignificant_size(capsys):
+    from axsuite.session.analyze_pattern_text import print_result
+
+    peak = {"two_theta_deg": 20.0, "fwhm_deg": 0.1, "eta": 0.5, "sample_fwhm_deg": 0.01,
+            "scherrer_size_A": None, "resolved": False, "size_limit_A": 5634.0}  # fmt: skip
+    wh = {"size_A": 2087.0, "size_err_A": 2470.0, "strain": 3e-5, "strain_err": 2.6e-4,
+          "r_squared": -0.16, "reason": ""}  # fmt: skip
+    out = {"file": "f", "wavelengths_A": [[1.54, 1.0]], "peaks": [peak], "instrument": {},
+           "unfitted_peaks_deg": [], "size_notes": [], "williamson_hall": wh}  # fmt: skip
+    print_result(out)
+    text = capsys.readouterr().out
+    assert "> 5634 (unres.)" in text and "D not significant" in text
+    assert "D = 2087" not in text and "nan" not in text
+    wh.update(size_A=float("nan"), size_err_A=float("nan"), reason="intercept ≤ 0")
+    print_result(out)
+    text = capsys.readouterr().out
+    assert "no size" in text and "nan" not in text
