@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
+import functools
 import logging
 from collections.abc import Callable
 from pathlib import Path
@@ -99,6 +100,30 @@ class Session:
             self.figures.close()
 
 
+def beam_guard(plan: Any, current: Any, floor_mA: float, max_wait_s: float = 5.0) -> Any:
+    """Plan preprocessor: hold every ``checkpoint`` while the ring current (mA) is below the
+    dump threshold, so that the beam-dump suspender (tripped from another thread, a few
+    event-loop turns later) rewinds to the checkpoint *before* the point measured without
+    beam and that point is re-measured (its replacement keeps the same ``seq_num``)."""
+    from bluesky.preprocessors import plan_mutator
+    from bluesky.utils import Msg
+
+    def hold(msg: Any) -> tuple[Any, None]:
+        if msg.command != "checkpoint":
+            return None, None
+
+        def wait_then_checkpoint() -> Any:
+            waited = 0.0
+            while current.get() < floor_mA and waited < max_wait_s:
+                yield Msg("sleep", None, 0.02)
+                waited += 0.02
+            return (yield msg)
+
+        return wait_then_checkpoint(), None
+
+    return (yield from plan_mutator(plan, hold))
+
+
 def restore_mono_calibration(
     catalog: Any, bl: SimpleNamespace, echo: Callable[[str], None] | None = None
 ) -> dict | None:
@@ -174,6 +199,11 @@ def build_session(
         )
         guard.retry = writer.retry_backlog
         tokens = [RE.subscribe(writer)]
+        RE.preprocessors.append(
+            functools.partial(
+                beam_guard, current=bl.ring.current, floor_mA=prof.source.dump_threshold_mA
+            )
+        )
         RE.install_suspender(
             SuspendFloor(
                 bl.ring.current,
