@@ -13,8 +13,10 @@ memory. Usage: ``python -m benchmarks [--quick]``.
 from __future__ import annotations
 
 import argparse
+import atexit
 import logging
 import os
+import shutil
 import subprocess
 import sys
 import tempfile
@@ -94,6 +96,7 @@ def _stored_run(n_points: int):
 
     prof = load_profile("default")
     d = tempfile.mkdtemp(prefix="axs-bench-replay-")
+    atexit.register(shutil.rmtree, d, ignore_errors=True)
     catalog = open_catalog(None, d)
     RE = RunEngine({})
     RE.subscribe(make_writer(catalog, batch_size=prof.catalog.batch_size))
