@@ -71,6 +71,88 @@ def _composition(composition: Mapping[str, float], element: str) -> dict[str, fl
     return comp
 
 
+def _energies(
+    energies_eV: Sequence[float] | None,
+    offsets_eV: Sequence[float] | None,
+    e0: float,
+    edge_name: str,
+    energy_limits_eV: tuple[float, float],
+) -> np.ndarray:
+    """Absolute energies (eV): distinct, ≥ MIN_EDGE_DISTANCE_EV below ``e0``, in the mono range."""
+    if (energies_eV is None) == (offsets_eV is None):
+        if energies_eV is None:
+            offsets_eV = DEFAULT_OFFSETS_EV
+        else:
+            raise ValueError("give either energies_eV or offsets_eV, not both")
+    if energies_eV is not None:
+        energies = np.atleast_1d(np.asarray(energies_eV, dtype=float))
+    else:
+        energies = e0 + np.atleast_1d(np.asarray(offsets_eV, dtype=float))
+    if energies.ndim != 1 or energies.size < 1 or not np.all(np.isfinite(energies)):
+        raise ValueError("energies must be a non-empty list of finite numbers (eV)")
+    if np.unique(np.round(energies, 3)).size != energies.size:
+        raise ValueError(f"energies must be distinct, got {energies.tolist()}")
+    above = energies[energies >= e0]
+    if above.size:
+        raise ValueError(
+            f"AXS energies must lie below the {edge_name} edge ({e0:.1f} eV): "
+            f"{above.tolist()} eV are at or above it"
+        )
+    near = energies[energies > e0 - MIN_EDGE_DISTANCE_EV]
+    if near.size:
+        raise ValueError(
+            f"AXS energies must lie at least {MIN_EDGE_DISTANCE_EV:g} eV below the {edge_name} "
+            f"edge ({e0:.1f} eV): {[round(float(e), 3) for e in near]} eV "
+            f"{'is' if near.size == 1 else 'are'} only "
+            f"{', '.join(f'{e0 - e:.3g}' for e in near)} eV below it"
+        )
+    lo, hi = energy_limits_eV
+    if energies.min() < lo or energies.max() > hi:
+        raise ValueError(f"energies leave the monochromator range {lo:.0f}–{hi:.0f} eV")
+    return energies
+
+
+def _q_grid(q_grid: Sequence[float]) -> np.ndarray:
+    q = np.asarray(q_grid, dtype=float)
+    if q.ndim != 1 or q.size < 10:
+        raise ValueError("q_grid must be a 1-D list of at least 10 values (Å⁻¹)")
+    if not np.all(np.isfinite(q)) or np.any(q <= 0) or np.any(np.diff(q) <= 0):
+        raise ValueError("q_grid must be finite, positive and strictly increasing (Å⁻¹)")
+    return q
+
+
+def _dwells(dwell_s: float | Sequence[float], n_energies: int) -> np.ndarray:
+    """Dwell per point (s) for each energy: one positive time, or one per energy."""
+    if isinstance(dwell_s, Sequence | np.ndarray) and not isinstance(dwell_s, str):
+        if len(dwell_s) != n_energies:
+            raise ValueError(
+                f"dwell_s must be one time or one per energy ({n_energies}), got {dwell_s!r}"
+            )
+        return np.array([number("dwell_s", d, "s", positive=True) for d in dwell_s])
+    return np.full(n_energies, number("dwell_s", dwell_s, "s", positive=True))
+
+
+def _two_theta_rows(
+    q: np.ndarray, energies: np.ndarray, two_theta_limits_deg: tuple[float, float]
+) -> list[np.ndarray]:
+    """2θ (deg) of the Q grid at each energy; ValueError if the arm cannot reach it."""
+    tth_lo, tth_hi = two_theta_limits_deg
+    rows = []
+    for e in energies:
+        lam = float(wavelength_A(e))
+        q_max = 4 * math.pi * math.sin(math.radians(tth_hi / 2.0)) / lam
+        if q[-1] > q_max:
+            raise ValueError(
+                f"Q = {q[-1]:.3f} Å⁻¹ is not reachable at {e:.1f} eV: the arm limit "
+                f"2θ ≤ {tth_hi:g}° allows Q ≤ {q_max:.3f} Å⁻¹"
+            )
+        tth = np.asarray(xray.two_theta_from_q(q, e), dtype=float)
+        if tth[0] < max(tth_lo, 0.0):
+            raise ValueError(f"Q = {q[0]:.3f} Å⁻¹ needs 2θ below the arm limit {tth_lo:g}°")
+        rows.append(tth)
+    return rows
+
+
 def validate_axs_scan(
     element: str,
     edge: str,
@@ -94,7 +176,6 @@ def validate_axs_scan(
     positive dwell (one time, or one per energy: s per point).
     """
     symbol, e_tab = check_edge(element, edge, energy_limits_eV)
-    lo, hi = energy_limits_eV
     comp = _composition(composition, symbol)
     e0 = e_tab if e0_eV is None else float(e0_eV)
     if not np.isfinite(e0) or abs(e0 - e_tab) > 50.0:
@@ -102,62 +183,10 @@ def validate_axs_scan(
             f"e0_eV = {e0_eV} is not within 50 eV of the tabulated {symbol} {edge} edge "
             f"({e_tab:.1f} eV)"
         )
-    if (energies_eV is None) == (offsets_eV is None):
-        if energies_eV is None:
-            offsets_eV = DEFAULT_OFFSETS_EV
-        else:
-            raise ValueError("give either energies_eV or offsets_eV, not both")
-    if energies_eV is not None:
-        energies = np.atleast_1d(np.asarray(energies_eV, dtype=float))
-    else:
-        energies = e0 + np.atleast_1d(np.asarray(offsets_eV, dtype=float))
-    if energies.ndim != 1 or energies.size < 1 or not np.all(np.isfinite(energies)):
-        raise ValueError("energies must be a non-empty list of finite numbers (eV)")
-    if np.unique(np.round(energies, 3)).size != energies.size:
-        raise ValueError(f"energies must be distinct, got {energies.tolist()}")
-    above = energies[energies >= e0]
-    if above.size:
-        raise ValueError(
-            f"AXS energies must lie below the {symbol} {edge} edge ({e0:.1f} eV): "
-            f"{above.tolist()} eV are at or above it"
-        )
-    near = energies[energies > e0 - MIN_EDGE_DISTANCE_EV]
-    if near.size:
-        raise ValueError(
-            f"AXS energies must lie at least {MIN_EDGE_DISTANCE_EV:g} eV below the {symbol} "
-            f"{edge} edge ({e0:.1f} eV): {[round(float(e), 3) for e in near]} eV "
-            f"{'is' if near.size == 1 else 'are'} only "
-            f"{', '.join(f'{e0 - e:.3g}' for e in near)} eV below it"
-        )
-    if energies.min() < lo or energies.max() > hi:
-        raise ValueError(f"energies leave the monochromator range {lo:.0f}–{hi:.0f} eV")
-    q = np.asarray(q_grid, dtype=float)
-    if q.ndim != 1 or q.size < 10:
-        raise ValueError("q_grid must be a 1-D list of at least 10 values (Å⁻¹)")
-    if not np.all(np.isfinite(q)) or np.any(q <= 0) or np.any(np.diff(q) <= 0):
-        raise ValueError("q_grid must be finite, positive and strictly increasing (Å⁻¹)")
-    if isinstance(dwell_s, Sequence | np.ndarray) and not isinstance(dwell_s, str):
-        if len(dwell_s) != energies.size:
-            raise ValueError(
-                f"dwell_s must be one time or one per energy ({energies.size}), got {dwell_s!r}"
-            )
-        dwells = np.array([number("dwell_s", d, "s", positive=True) for d in dwell_s])
-    else:
-        dwells = np.full(energies.size, number("dwell_s", dwell_s, "s", positive=True))
-    tth_lo, tth_hi = two_theta_limits_deg
-    rows = []
-    for e in energies:
-        lam = float(wavelength_A(e))
-        q_max = 4 * math.pi * math.sin(math.radians(tth_hi / 2.0)) / lam
-        if q[-1] > q_max:
-            raise ValueError(
-                f"Q = {q[-1]:.3f} Å⁻¹ is not reachable at {e:.1f} eV: the arm limit "
-                f"2θ ≤ {tth_hi:g}° allows Q ≤ {q_max:.3f} Å⁻¹"
-            )
-        tth = np.asarray(xray.two_theta_from_q(q, e), dtype=float)
-        if tth[0] < max(tth_lo, 0.0):
-            raise ValueError(f"Q = {q[0]:.3f} Å⁻¹ needs 2θ below the arm limit {tth_lo:g}°")
-        rows.append(tth)
+    energies = _energies(energies_eV, offsets_eV, e0, f"{symbol} {edge}", energy_limits_eV)
+    q = _q_grid(q_grid)
+    dwells = _dwells(dwell_s, energies.size)
+    rows = _two_theta_rows(q, energies, two_theta_limits_deg)
     return AXSScanGrid(
         element=symbol,
         edge=edge.upper(),
