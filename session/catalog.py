@@ -205,7 +205,7 @@ def find_run(catalog: Any, key: str) -> Any:
         except (KeyError, ValueError):
             pass
     if len(key) >= 4:
-        matches = [uid for uid in catalog.keys() if uid.startswith(key)]
+        matches = [uid for uid in catalog if uid.startswith(key)]
         if len(matches) == 1:
             return catalog[matches[0]]
         if len(matches) > 1:

@@ -243,7 +243,8 @@ class CatalogWriter:
         except OSError as exc:
             logger.error("journal fsync failed: %s", exc)
 
-    def _write(self, name: str, doc: dict) -> None:
+    def _run_uid(self, name: str, doc: dict) -> str:
+        """The run of a document (registering a new run or descriptor)."""
         if name == "start":
             uid = doc["uid"]
             try:
@@ -251,33 +252,23 @@ class CatalogWriter:
             except Exception as exc:
                 self._runs[uid] = _Run(None)
                 self._fail(uid, self._runs[uid], exc)
-                return
-        elif name == "descriptor":
-            uid = doc["run_start"]
-            self._run_of[doc["uid"]] = uid
-        elif name in ("event", "event_page"):
-            uid = self._run_of.get(doc["descriptor"], "")
-        else:
-            uid = doc.get("run_start", "")
+            return uid
+        if name == "descriptor":
+            self._run_of[doc["uid"]] = doc["run_start"]
+            return doc["run_start"]
+        if name in ("event", "event_page"):
+            return self._run_of.get(doc["descriptor"], "")
+        return doc.get("run_start", "")
+
+    def _write(self, name: str, doc: dict) -> None:
+        uid = self._run_uid(name, doc)
         run = self._runs.get(uid)
         if run is None or run.failed:
             if name == "stop":
                 self._runs.pop(uid, None)
             return
         try:
-            if name == "event":
-                self._event(run, doc)
-            elif name == "event_page":
-                from event_model import unpack_event_page
-
-                for event in unpack_event_page(doc):
-                    self._event(run, event)
-            else:
-                if name == "stop":
-                    for held in run.held.values():
-                        run.writer("event", held)
-                    run.held.clear()
-                run.writer(name, doc)
+            self._send(run, name, doc)
         except Exception as exc:
             self._fail(uid, run, exc)
         if name == "stop":
@@ -285,6 +276,22 @@ class CatalogWriter:
             self._run_of = {d: r for d, r in self._run_of.items() if r != uid}
             if not run.failed and not self._backlog:
                 self.journal.discard(uid)
+
+    def _send(self, run: _Run, name: str, doc: dict) -> None:
+        """Hand one document to the run's TiledWriter (events through the hold-back)."""
+        if name == "event":
+            self._event(run, doc)
+        elif name == "event_page":
+            from event_model import unpack_event_page
+
+            for event in unpack_event_page(doc):
+                self._event(run, event)
+        else:
+            if name == "stop":
+                for held in run.held.values():
+                    run.writer("event", held)
+                run.held.clear()
+            run.writer(name, doc)
 
     @staticmethod
     def _event(run: _Run, doc: dict) -> None:
