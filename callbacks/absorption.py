@@ -135,10 +135,7 @@ class AbsorptionCallback(AnalysisCallback):
         """Queue a live edge-figure update; on its own board, draw it now."""
         if self.figures is None:
             return
-        self.figures.post(
-            edge_figure.NAME, edge_figure.EdgeView, key, update, reset=reset,
-            figsize=edge_figure.FIGSIZE,
-        )  # fmt: skip
+        self.figures.post_view(edge_figure, key, update, reset=reset)
         if self._own:
             self.figures.pump(force=True)
 

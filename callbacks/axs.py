@@ -310,10 +310,7 @@ class AXSCallback(AnalysisCallback):
     def _draw(self, key: str, update, *, reset: bool = False) -> None:
         """Queue an update of the live AXS figure (no-op without a figure board)."""
         if self.figures is not None:
-            self.figures.post(
-                axs_figure.NAME, axs_figure.AXSView, key, update, reset=reset,
-                figsize=axs_figure.FIGSIZE,
-            )  # fmt: skip
+            self.figures.post_view(axs_figure, key, update, reset=reset)
 
     # ------------------------------------------------------------------ output
     @staticmethod

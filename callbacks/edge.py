@@ -80,11 +80,9 @@ class EdgeCallback(AnalysisCallback):
             self._draw("measured", measured_mu_update(self._cols))
 
     def _draw(self, key: str, update, *, reset: bool = False) -> None:
+        """Queue an update of the live figure (no-op without a figure board)."""
         if self.figures is not None:
-            self.figures.post(
-                edge_figure.NAME, edge_figure.EdgeView, key, update, reset=reset,
-                figsize=edge_figure.FIGSIZE,
-            )  # fmt: skip
+            self.figures.post_view(edge_figure, key, update, reset=reset)
 
     def arrays(self) -> dict[str, np.ndarray]:
         """The buffered columns of the current run as arrays."""

@@ -273,11 +273,9 @@ class LineProfileCallback(AnalysisCallback):
         return result
 
     def _draw(self, key: str, update, *, reset: bool = False) -> None:
+        """Queue an update of the live figure (no-op without a figure board)."""
         if self.figures is not None:
-            self.figures.post(
-                powder_figure.NAME, powder_figure.PowderView, key, update, reset=reset,
-                figsize=powder_figure.FIGSIZE,
-            )  # fmt: skip
+            self.figures.post_view(powder_figure, key, update, reset=reset)
 
     def _joint_refit(self, fits: list[PeakFit]) -> list[PeakFit]:
         """Refit all live-fitted peaks together on the whole pattern (starting at their

@@ -97,11 +97,9 @@ class StoppingCallback(AnalysisCallback):
         self._draw("clear", lambda v: v.clear(title, doc["ion"].get("symbol", "ion")), reset=True)
 
     def _draw(self, key: str, update, *, reset: bool = False) -> None:
+        """Queue an update of the live figure (no-op without a figure board)."""
         if self.figures is not None:
-            self.figures.post(
-                stopping_figure.NAME, stopping_figure.StoppingView, key, update, reset=reset,
-                figsize=stopping_figure.FIGSIZE,
-            )  # fmt: skip
+            self.figures.post_view(stopping_figure, key, update, reset=reset)
 
     def on_event(self, doc: Mapping, stream: str) -> None:
         if stream != "primary":

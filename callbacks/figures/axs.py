@@ -86,3 +86,7 @@ def save_axs_png(path: Path, result: Any) -> Path:
     path.parent.mkdir(parents=True, exist_ok=True)
     fig.savefig(path, dpi=90)
     return path
+
+
+#: The view class of this figure (for :meth:`FigureBoard.post_view`).
+VIEW = AXSView

@@ -6,10 +6,11 @@ closures to a :class:`FigureBoard`; the drawing happens in the main thread, whic
 leaves idle in the RunEngine's ``during_task`` hook while a plan runs. This is the pattern
 of bluesky's ``QtAwareCallback`` + ``DefaultDuringTask`` (documents teleported to the main
 thread, the GUI loop run while waiting), made backend-neutral (Tk, Qt or Agg files) and
-throttled: the board redraws at most every ``min_interval_s`` and never more often than
-keeps its measured drawing time (running mean, figure creation excluded) under
-``max_busy_fraction`` of the wall time; the RunEngine's thread then loses at most that
-fraction of its time to drawing (the GIL is shared).
+paced: the board redraws at most every ``min_interval_s``, and only when its drawing time
+(figure creation included) stays under ``max_busy_fraction`` of the wall time: a redraw
+that took c seconds is followed by c / max_busy_fraction seconds without one (idle time
+banks nothing). The RunEngine's thread then loses at most about
+that fraction of its time to drawing (the GIL is shared).
 
 Modes: ``"screen"`` (pyplot windows, one per analysis, re-used from run to run) or
 ``"file"`` (pyplot-free figures written to ``<directory>/<name>.png`` at every redraw,
@@ -117,8 +118,12 @@ class FigureBoard:
         self._factories: dict[str, tuple[ViewFactory, tuple[float, float]]] = {}
         self._figures: dict[str, Any] = {}
         self._views: dict[str, Any] = {}
-        self._last = 0.0
-        self._cost = 0.0
+        self._last = 0.0  # perf_counter of the last redraw's end
+        # pacing: drawing-time credit in s (≤ 0), earned at max_busy_fraction per s of wall
+        # time; a redraw needs credit 0 and costs its drawing time
+        self._credit = 0.0
+        self._credit_t = time.perf_counter()
+        self._resets_only: set[str] = set()  # figures whose queue holds only a reset
         #: (figure name, time.time(), update keys) of every redraw (the last 2000)
         self.log: collections.deque = collections.deque(maxlen=2000)
         self.busy_s = 0.0
@@ -144,8 +149,15 @@ class FigureBoard:
             pending = self._pending.setdefault(name, {})
             if reset:
                 pending.clear()
+                self._resets_only.add(name)
+            else:
+                self._resets_only.discard(name)
             pending.pop(key, None)
             pending[key] = update
+
+    def post_view(self, spec: Any, key: str, update: Update, *, reset: bool = False) -> None:
+        """:meth:`post` for a figure module ``spec`` (its ``NAME``, ``VIEW``, ``FIGSIZE``)."""
+        self.post(spec.NAME, spec.VIEW, key, update, reset=reset, figsize=spec.FIGSIZE)
 
     def pending(self) -> int:
         """Number of queued updates."""
@@ -162,18 +174,20 @@ class FigureBoard:
         if self.mode == "screen":
             self._flush_events()
         now = time.perf_counter()
-        wait = max(self.min_interval_s, self._cost / self.max_busy_fraction)
-        if not force and now - self._last < wait:
+        self._credit = min(self._credit + self.max_busy_fraction * (now - self._credit_t), 0.0)
+        self._credit_t = now
+        if not force and (self._credit < 0.0 or now - self._last < self.min_interval_s):
             return False
         with self._lock:
-            pending, self._pending = self._pending, {}
+            # a new run's reset alone waits for its first data (unless forced)
+            keep = set() if force else self._resets_only
+            pending = {k: v for k, v in self._pending.items() if k not in keep}
+            self._pending = {k: v for k, v in self._pending.items() if k in keep}
         if not pending:
             return False
         t0 = time.perf_counter()
-        created = False
         for name, updates in pending.items():
             try:
-                created |= name not in self._figures
                 view = self._view(name)
                 for update in updates.values():
                     update(view)
@@ -183,10 +197,10 @@ class FigureBoard:
                 continue
             self.log.append((name, time.time(), tuple(updates)))
         t1 = time.perf_counter()
-        if not created:  # building a figure is a one-off cost, not what the throttle paces
-            self._cost = t1 - t0 if self._cost == 0.0 else 0.5 * (self._cost + t1 - t0)
-        self.busy_s += t1 - t0
-        self._last = t1
+        cost = t1 - t0
+        self.busy_s += cost
+        self._credit -= cost
+        self._credit_t = self._last = t1
         return True
 
     def flush(self) -> bool:

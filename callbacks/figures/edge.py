@@ -122,3 +122,7 @@ def save_edge_png(path: Path, energy: np.ndarray, mu: np.ndarray, norm: Any) -> 
     path.parent.mkdir(parents=True, exist_ok=True)
     fig.savefig(path, dpi=100)
     return path
+
+
+#: The view class of this figure (for :meth:`FigureBoard.post_view`).
+VIEW = EdgeView

@@ -149,3 +149,7 @@ def end_update(r: Any, k: float, fit_curve: tuple | None):
         view.williamson_hall(r, k)
 
     return update
+
+
+#: The view class of this figure (for :meth:`FigureBoard.post_view`).
+VIEW = PowderView

@@ -91,3 +91,7 @@ def save_stopping_png(path: Path, r: Any, title: str) -> Path:
     path.parent.mkdir(parents=True, exist_ok=True)
     fig.savefig(path, dpi=100)
     return path
+
+
+#: The view class of this figure (for :meth:`FigureBoard.post_view`).
+VIEW = StoppingView
