@@ -131,7 +131,9 @@ def same_plate_energies(
     measured: Iterable[tuple[Mapping, EnergyIntensity]], start: Mapping
 ) -> list[EnergyIntensity]:
     """The distinct energies (first measurement of each, in the given order) taken on the
-    plate of run ``start``: same sample, composition, Q grid and design (if any).
+    plate of run ``start``: same sample, composition, Q grid and design (if any). Within a
+    designed measurement an energy measured again (adaptive designs) is combined with the
+    earlier measurement by inverse-variance weighting.
 
     ``measured``: (start document of the run, intensity) pairs of every run seen.
     """
@@ -148,9 +150,27 @@ def same_plate_energies(
             and np.allclose(st["q_grid"], q, rtol=1e-9, atol=0.0)
             and _design_id(st) == _design_id(start)
         )
-        if same and all(abs(energy - e.energy_eV) > 1e-6 * energy for e in entries):
+        if not same:
+            continue
+        j = next((i for i, e in enumerate(entries)
+                  if abs(energy - e.energy_eV) <= 1e-6 * energy), None)  # fmt: skip
+        if j is None:
             entries.append(ei)
+        elif _design_id(start) is not None:
+            entries[j] = _combined(entries[j], ei)
     return entries
+
+
+def _combined(a: EnergyIntensity, b: EnergyIntensity) -> EnergyIntensity:
+    """Two measurements of I(Q) at one energy, inverse-variance weighted (e.u. per atom);
+    the record keeps the first run's uid."""
+    wa, wb = 1.0 / a.sigma**2, 1.0 / b.sigma**2
+    return dataclasses.replace(
+        a,
+        intensity=(wa * a.intensity + wb * b.intensity) / (wa + wb),
+        sigma=1.0 / np.sqrt(wa + wb),
+        leakage_fraction_max=max(a.leakage_fraction_max, b.leakage_fraction_max),
+    )
 
 
 def assemble_partials(

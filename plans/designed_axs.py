@@ -25,6 +25,7 @@ from axsuite.analysis.axs_design import (
     DesignInputs,
     MeasuredEnergy,
     adaptive_step,
+    candidate_energies,
     counting_variance_rate,
     design_factors,
     design_inputs,
@@ -67,28 +68,24 @@ def validate_designed_axs(
     criterion: str,
     energy_limits_eV: tuple[float, float],
     two_theta_max_deg: float,
+    min_offset_eV: float = 15.0,
+    max_offset_eV: float = 500.0,
+    step_eV: float = 5.0,
 ) -> DesignRequest:
     """Check a designed-AXS request before anything moves; ValueError with a clear message.
 
-    Elements known and in the sample, each with a K edge inside the mono range; the Q grid
-    finite, positive, increasing, ≥ 10 points and reachable somewhere in the mono range
-    below the arm limit; a positive budget; n_energies ≥ the number of partials.
+    Elements known and in the sample, each with a K edge inside the mono range and with
+    candidate energies below it (tabulated edge; mono range, arm limit at the largest Q,
+    minimum edge distance); together at least as many candidates as partials; the Q grid
+    finite, positive, increasing, ≥ 10 points; a positive budget; n_energies ≥ the number
+    of partials.
     """
     if isinstance(elements, str):
         elements = [elements]
     els = tuple(xray.element_symbol(e) if isinstance(e, int) else str(e) for e in elements)
     if not els:
         raise ValueError("give at least one resonant element")
-    for el in els:
-        xray.atomic_number(el)
-        if el not in composition:
-            raise ValueError(f"resonant element {el} is not in the sample {sorted(composition)}")
-        e0 = xray.edge_energy_eV(el, "K")
-        if not energy_limits_eV[0] <= e0 <= energy_limits_eV[1]:
-            raise ValueError(
-                f"the {el} K edge ({e0:.0f} eV) is outside the mono range "
-                f"{energy_limits_eV[0]:.0f}–{energy_limits_eV[1]:.0f} eV"
-            )
+    _check_elements(els, composition, energy_limits_eV)
     q = np.asarray(q_grid, dtype=float)
     if q.ndim != 1 or q.size < 10 or not np.all(np.isfinite(q)) or np.any(q <= 0) or np.any(
         np.diff(q) <= 0
@@ -109,8 +106,47 @@ def validate_designed_axs(
             f"Q = {q[-1]:.2f} Å⁻¹ is not reachable below the arm limit {two_theta_max_deg:g}° "
             f"at any energy of the mono (max {q_reach:.2f} Å⁻¹)"
         )
+    total = sum(
+        _candidates_below(el, q, two_theta_max_deg, energy_limits_eV, min_offset_eV,
+                          max_offset_eV, step_eV)  # fmt: skip
+        for el in els
+    )
+    if total < n_pairs:
+        raise ValueError(f"{n_pairs} partials need ≥ {n_pairs} candidate energies, found {total}")
     return DesignRequest(els, dict(composition), q, float(budget_s),
                          None if n_energies is None else int(n_energies), criterion)
+
+
+def _check_elements(
+    els: Sequence[str], composition: Mapping[str, float], energy_limits_eV: tuple[float, float]
+) -> None:
+    """Every resonant element known, in the sample, with its K edge in the mono range."""
+    for el in els:
+        xray.atomic_number(el)
+        if el not in composition:
+            raise ValueError(f"resonant element {el} is not in the sample {sorted(composition)}")
+        e0 = xray.edge_energy_eV(el, "K")
+        if not energy_limits_eV[0] <= e0 <= energy_limits_eV[1]:
+            raise ValueError(
+                f"the {el} K edge ({e0:.0f} eV) is outside the mono range "
+                f"{energy_limits_eV[0]:.0f}–{energy_limits_eV[1]:.0f} eV"
+            )
+
+
+def _candidates_below(el: str, q: np.ndarray, two_theta_max_deg: float,
+                      energy_limits_eV: tuple[float, float], min_offset_eV: float,
+                      max_offset_eV: float, step_eV: float) -> int:
+    """Number of candidate energies below the tabulated K edge of ``el``; ValueError naming
+    the element when there is none."""
+    try:
+        cand, _ = candidate_energies(
+            {el: xray.edge_energy_eV(el, "K")}, q_max_invA=float(q[-1]),
+            two_theta_max_deg=two_theta_max_deg, mono_range_eV=energy_limits_eV,
+            min_offset_eV=min_offset_eV, max_offset_eV=max_offset_eV, step_eV=step_eV,
+        )  # fmt: skip
+    except ValueError as exc:
+        raise ValueError(f"{el}: {exc}") from None
+    return int(cand.size)
 
 
 def compute_design(
@@ -118,9 +154,7 @@ def compute_design(
 ) -> tuple[AXSDesign, AXSDesign]:
     """The optimal design of ``req`` and the habitual one (E0 − 25/−250 eV of every edge,
     equal times) with the same models, for comparison."""
-    design = optimal_design(inputs.q, inputs.composition, inputs.candidates_eV, inputs.factors,
-                            inputs.variance_rate, req.budget_s, n_energies=req.n_energies,
-                            criterion=req.criterion)  # fmt: skip
+    design = compute_design_only(inputs, req)
     habit_e = habitual_energies(inputs.edges_eV)
     meas = {el: (m["energy_eV"], m["fp"], m["fpp"]) for el, m in record["measured"].items()}
     hfac = design_factors(habit_e, inputs.composition, meas)
@@ -132,6 +166,28 @@ def compute_design(
         criterion=req.criterion,
     )  # fmt: skip
     return design, habit
+
+
+def _habitual_or_none(
+    record: Mapping[str, Any], inputs: DesignInputs, req: DesignRequest
+) -> tuple[AXSDesign, dict[str, Any]]:
+    """The design and the habitual comparison as a record entry (or why there is none:
+    E0 − 25/−250 eV may lie outside the mono range or below the arm limit's energy)."""
+    try:
+        design, habit = compute_design(record, inputs, req)
+    except ValueError as exc:
+        if "reachable" not in str(exc):
+            raise
+        design = compute_design_only(inputs, req)
+        return design, {"unavailable": str(exc)}
+    return design, habit.as_dict()
+
+
+def compute_design_only(inputs: DesignInputs, req: DesignRequest) -> AXSDesign:
+    """The optimal design alone."""
+    return optimal_design(inputs.q, inputs.composition, inputs.candidates_eV, inputs.factors,
+                          inputs.variance_rate, req.budget_s, n_energies=req.n_energies,
+                          criterion=req.criterion)  # fmt: skip
 
 
 def _design_stream(row: Mapping[str, Any]) -> list[Signal]:
@@ -200,26 +256,11 @@ def designed_axs_scan(
     req = validate_designed_axs(
         elements, composition=scfg.composition, q_grid=q_grid, budget_s=budget_s,
         n_energies=n_energies, criterion=criterion, energy_limits_eV=limits,
-        two_theta_max_deg=tth_max,
+        two_theta_max_deg=tth_max, min_offset_eV=min_offset_eV, max_offset_eV=max_offset_eV,
+        step_eV=step_eV,
     )  # fmt: skip
-    if criterion not in ("A", "D"):
-        raise ValueError(f"criterion must be 'A' or 'D', got {criterion!r}")
-    if target_rms_sigma is not None and not (
-        isinstance(target_rms_sigma, int | float) and target_rms_sigma > 0
-    ):
-        raise ValueError(f"target_rms_sigma must be a positive number, got {target_rms_sigma!r}")
-    if adaptive and progress_source is None:
-        raise ValueError("adaptive designs need a progress_source (the session binds one)")
-    source = factor_source or (lambda el: None)
-    measured: dict[str, Mapping[str, Any]] = {}
-    for el in req.elements:
-        found = source(el)
-        if found is None:
-            yield from edge_scan(el, beamline=bl)
-            found = source(el)
-        if found is None:
-            raise RuntimeError(f"no edge analysis of {el} after its edge scan")
-        measured[el] = found
+    _check_options(criterion, target_rms_sigma, adaptive, progress_source)
+    measured = yield from _known_edges(bl, req.elements, factor_source or (lambda el: None))
     record = {
         "id": str(uuid.uuid4()),
         "elements": list(req.elements),
@@ -230,22 +271,14 @@ def designed_axs_scan(
         "criterion": req.criterion,
         "adaptive": bool(adaptive),
         "target_rms_sigma": target_rms_sigma,
-        "measured": {
-            el: {
-                "energy_eV": np.asarray(m["energy_eV"], dtype=float).tolist(),
-                "fp": np.asarray(m["fp"], dtype=float).tolist(),
-                "fpp": np.asarray(m["fpp"], dtype=float).tolist(),
-                "e0_eV": float(m["e0_eV"]),
-                "raw_uid": str(m.get("raw_uid", "")),
-            }
-            for el, m in measured.items()
-        },
+        "measured": {el: _plain(m) for el, m in measured.items()},
         "density_atoms_A3": scfg.number_density_atoms_A3(),
         "beam": {
             "flux_photons_s": float(bl.profile.source.flux_ph_s),
             "solid_angle_sr": float(cfg.solid_angle_sr),
             "thickness_cm": float(scfg.thickness_cm),
-            "polarization_h": float(bl.profile.source.polarization_h),
+            "polarization_h": float(bl.scat.polarization_h.get()),
+            "azimuth_deg": float(bl.scat.phi_deg.get()),
         },
         "energy_limits_eV": list(limits),
         "two_theta_max_deg": tth_max,
@@ -254,41 +287,102 @@ def designed_axs_scan(
         "step_eV": step_eV,
     }
     inputs = design_inputs(record)
-    design, habit = compute_design(record, inputs, req)
+    design, record["habitual"] = _habitual_or_none(record, inputs, req)
     record["designed"] = design.as_dict()
-    record["habitual"] = habit.as_dict()
-    label = dict(zip(inputs.candidates_eV.tolist(), inputs.labels, strict=True))
-    common = {"q_grid": req.q_grid, "e0_eV": None, "sample": sample}
-    uids = []
+    run = _Runner(bl, record, inputs, sample, md)
     if not adaptive:
-        for el in req.elements:
-            mine = [i for i, e in enumerate(design.energies_eV) if label[float(e)] == el]
-            if mine:
-                uids.append((yield from axs_scan(
-                    el, beamline=bl, **{**common, "e0_eV": inputs.edges_eV[el]},
-                    energies_eV=design.energies_eV[mine].tolist(),
-                    dwell_s=design.times_s[mine].tolist(), md={"design": record, **(md or {})},
-                )))  # fmt: skip
-        return uids
-    done: list[MeasuredEnergy] = []
-    for _ in range(inputs.candidates_eV.size + 1):
-        step = adaptive_step(
-            inputs.q, inputs.composition, inputs.candidates_eV, inputs.factors,
-            inputs.variance_rate, req.budget_s, done, n_energies=req.n_energies,
-            criterion=req.criterion, target_rms_sigma=target_rms_sigma,
+        return (yield from run.design(design))
+    return (yield from run.adaptively(progress_source))
+
+
+def _check_options(criterion: str, target: Any, adaptive: bool, progress: Any) -> None:
+    if criterion not in ("A", "D"):
+        raise ValueError(f"criterion must be 'A' or 'D', got {criterion!r}")
+    if target is not None and not (isinstance(target, int | float) and target > 0):
+        raise ValueError(f"target_rms_sigma must be a positive number, got {target!r}")
+    if adaptive and progress is None:
+        raise ValueError("adaptive designs need a progress_source (the session binds one)")
+
+
+def _known_edges(bl: Any, elements: Sequence[str], source: FactorSource):
+    """f′/f″ of every element from ``source``, measuring an edge first where there is none."""
+    measured: dict[str, Mapping[str, Any]] = {}
+    for el in elements:
+        found = source(el)
+        if found is None:
+            yield from edge_scan(el, beamline=bl)
+            found = source(el)
+        if found is None:
+            raise RuntimeError(f"no edge analysis of {el} after its edge scan")
+        measured[el] = found
+    return measured
+
+
+def _plain(m: Mapping[str, Any]) -> dict[str, Any]:
+    """An edge analysis as plain JSON for the design record."""
+    return {
+        "energy_eV": np.asarray(m["energy_eV"], dtype=float).tolist(),
+        "fp": np.asarray(m["fp"], dtype=float).tolist(),
+        "fpp": np.asarray(m["fpp"], dtype=float).tolist(),
+        "e0_eV": float(m["e0_eV"]),
+        "raw_uid": str(m.get("raw_uid", "")),
+    }
+
+
+@dataclasses.dataclass
+class _Runner:
+    """Measures a design: one ``axs_scan`` per element, or adaptively one energy per run."""
+
+    bl: Any
+    record: dict[str, Any]
+    inputs: DesignInputs
+    sample: str
+    md: dict | None
+
+    def _scan(self, energies: list[float], dwells: list[float], extra: Mapping[str, Any]):
+        label = dict(zip(self.inputs.candidates_eV.tolist(), self.inputs.labels, strict=True))
+        el = label[energies[0]]
+        return axs_scan(
+            el, beamline=self.bl, q_grid=self.inputs.q, e0_eV=self.inputs.edges_eV[el],
+            sample=self.sample, energies_eV=energies, dwell_s=dwells,
+            md={"design": self.record, **extra, **(self.md or {})},
         )  # fmt: skip
-        row = step.as_row()
-        if step.next_energy_eV is None:
-            uids.append((yield from _decision_run(bl, record, row, sample, md)))
-            return uids
-        el = label[step.next_energy_eV]
-        uids.append((yield from _with_decision(axs_scan(
-            el, beamline=bl, **{**common, "e0_eV": inputs.edges_eV[el]},
-            energies_eV=[step.next_energy_eV], dwell_s=[step.next_time_s],
-            md={"design": record, "design_step": step.step, **(md or {})},
-        ), row)))  # fmt: skip
-        done = list(progress_source(record["id"]))
-    return uids
+
+    def design(self, design: AXSDesign):
+        uids = []
+        labels = dict(zip(self.inputs.candidates_eV.tolist(), self.inputs.labels, strict=True))
+        for el in self.record["elements"]:
+            mine = [i for i, e in enumerate(design.energies_eV) if labels[float(e)] == el]
+            if mine:
+                uids.append((yield from self._scan(design.energies_eV[mine].tolist(),
+                                                   design.times_s[mine].tolist(), {})))
+        return uids
+
+    def adaptively(self, progress_source: ProgressSource):
+        rec, inp = self.record, self.inputs
+        uids: list[str] = []
+        done: list[MeasuredEnergy] = []
+        for _ in range(inp.candidates_eV.size + 1):
+            step = adaptive_step(
+                inp.q, inp.composition, inp.candidates_eV, inp.factors, inp.variance_rate,
+                rec["budget_s"], done, n_energies=rec["n_energies"], criterion=rec["criterion"],
+                target_rms_sigma=rec["target_rms_sigma"], groups=inp.labels,
+            )  # fmt: skip
+            row = step.as_row()
+            if step.next_energy_eV is None:
+                uids.append((yield from _decision_run(self.bl, rec, row, self.sample, self.md)))
+                return uids
+            scan = self._scan([step.next_energy_eV], [step.next_time_s],
+                              {"design_step": step.step})
+            uids.append((yield from _with_decision(scan, row)))
+            done = list(progress_source(rec["id"]))
+            if len(done) != step.step + 1 or abs(done[-1].energy_eV - step.next_energy_eV) > 1e-3:
+                raise RuntimeError(
+                    f"the live AXS analysis has {len(done)} energies of design {rec['id'][:8]} "
+                    f"after step {step.step} ({step.next_energy_eV:.1f} eV): adaptive design "
+                    "stopped (see the analysis failure above; the runs taken are stored)"
+                )
+        return uids
 
 
 def _decision_run(bl: Any, record: Mapping, row: Mapping, sample: str, md: dict | None):

@@ -122,6 +122,7 @@ def replay_design_decisions(
             inputs.variance_rate, float(record["budget_s"]),
             measured[: int(recorded["design_step"])], n_energies=record["n_energies"],
             criterion=record["criterion"], target_rms_sigma=record["target_rms_sigma"],
+            groups=inputs.labels,
         )  # fmt: skip
         out.append((recorded, step.as_row()))
     return out

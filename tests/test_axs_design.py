@@ -77,7 +77,7 @@ def _measure(energies, times, truth, rng):
         gain = i_tot / v[k]
         counts = rng.poisson(gain * times[k] * i_tot)
         rows.append(counts / (gain * times[k]) - (i_tot - i_coh))
-        sig.append(np.sqrt(v[k] / times[k]))
+        sig.append(np.sqrt(np.maximum(counts, 1)) / (gain * times[k]))  # σ from the counts
     return np.array(rows), np.array(sig), fac
 
 
@@ -135,6 +135,11 @@ def test_design_respects_every_constraint_at_its_limits(truth):
     assert cand.min() >= max(mono[0], e_arm) and cand.max() <= mono[1]
     for e, el in zip(cand, labels, strict=True):
         assert EDGES[el] - 600.0 - 1e-6 <= e <= EDGES[el] - 40.0
+    # the grid starts at the minimum distance: E0 − 40 eV is a candidate (Cu; the mono
+    # range stops 400 eV below the Zr edge)
+    assert max(e for e, lab in zip(cand, labels, strict=True) if lab == "Cu") == pytest.approx(
+        EDGES["Cu"] - 40.0)
+    assert max(e for e, lab in zip(cand, labels, strict=True) if lab == "Zr") <= mono[1]
     fac = design_factors(cand, COMP)
     v = counting_variance_rate(Q, cand, COMP, RHO0, fac, s_prior=truth, **BEAM)
     d = optimal_design(Q, COMP, cand, fac, v, 123.0)
@@ -170,7 +175,16 @@ def test_c_and_d_criteria(candidates):
     var_n = lambda d: float(np.sum(c**2 * d.predicted_sigma[1] ** 2))  # noqa: E731
     assert var_n(dc) <= var_n(da) * (1 + 1e-6)
     dd = optimal_design(Q, COMP, cand, fac, v, BUDGET_S, criterion="D")
-    assert dd.energies_eV.size >= 3 and np.isfinite(dd.objective)
+    idx = np.searchsorted(cand, da.energies_eV)
+    d_of_a = evaluate_design(Q, COMP, da.energies_eV, da.times_s, [fac[i] for i in idx], v[idx],
+                             criterion="D")
+    habit_e = habitual_energies(EDGES)
+    hfac = design_factors(habit_e, COMP)
+    hv = counting_variance_rate(Q, habit_e, COMP, RHO0, hfac, **BEAM)
+    d_of_h = evaluate_design(Q, COMP, habit_e, np.full(4, BUDGET_S / Q.size / 4), hfac, hv,
+                             criterion="D")
+    assert dd.objective <= d_of_a.objective + 1e-9 * abs(d_of_a.objective)
+    assert dd.objective < d_of_h.objective
 
 
 @pytest.mark.parametrize(
@@ -233,4 +247,18 @@ def test_adaptive_design_calibrates_rates_and_stops_at_the_target(candidates, tr
     again = adaptive_step(Q, COMP, cand, fac, v, budget, measured[:2], target_rms_sigma=target)
     assert again.next_energy_eV == steps[2].next_energy_eV
     assert again.next_time_s == steps[2].next_time_s
-    assert len({m.energy_eV for m in measured}) == len(measured)
+    assert len({m.energy_eV for m in measured[:3]}) == 3  # the design's energies first
+
+
+def test_redesign_after_one_energy_determines_every_partial(candidates, truth):
+    """One measured energy leaves the prior of rank 1 of 3: the re-design must still add
+    enough energies to determine every partial, not spend the rest on one energy."""
+    cand, labels, fac, v = candidates
+    zr_near = max(e for e, lab in zip(cand, labels, strict=True) if lab == "Zr")
+    data, sig, f = _measure(np.array([zr_near]), np.array([40.0]), truth,
+                            np.random.default_rng(0))
+    done = [MeasuredEnergy(zr_near, 40.0, sig[0], f[0])]
+    step = adaptive_step(Q, COMP, cand, fac, v, 160.0 * Q.size, done, groups=labels)
+    assert step.design is not None and step.design.energies_eV.size >= 2
+    assert np.all(np.isfinite(step.design.predicted_sigma))
+    assert np.sqrt(np.mean(step.design.predicted_sigma**2)) < 0.5

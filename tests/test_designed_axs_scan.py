@@ -26,6 +26,7 @@ EDGE_REGIONS = [
         ({"elements": ["Xx"]}, "Xx"),
         ({"q_grid": np.linspace(0.5, 40.0, 30)}, "not reachable"),
         ({"q_grid": [1.0, 2.0]}, "q_grid must be"),
+        ({"q_grid": np.linspace(0.5, 9.0, 30)}, "Cu: no usable energy"),
         ({"n_energies": 2}, "n_energies"),
         ({"criterion": "E"}, "criterion must be"),
     ],
@@ -143,13 +144,11 @@ def test_adaptive_measures_edges_then_records_every_decision(adaptive):
     reason = str(np.asarray(last["reason"])[0])
     spent = sum(float(st["dwell_s"]) for st in starts[2:-1]) * Q.size
     assert spent <= s.budget * (1 + 1e-9)
-    if reason == "target precision reached":  # stopped early: every partial at the target
-        assert spent < s.budget
-        for key in last:
-            if key.startswith("rms_sigma_"):
-                assert float(np.asarray(last[key])[0]) <= s.target
-    else:
-        assert reason == "budget spent"
+    assert reason == "target precision reached"  # stopped early: every partial at the target
+    assert spent < s.budget
+    for key in last:
+        if key.startswith("rms_sigma_"):
+            assert float(np.asarray(last[key])[0]) <= s.target
     print(f"adaptive: {len(rows) - 1} energies, {spent:.0f} of {s.budget:.0f} s, {reason}; "
           + ", ".join(f"{k} = {float(np.asarray(v)[0]):.4f}" for k, v in last.items()
                       if k.startswith("rms_sigma_") or k == "rate_scale"))

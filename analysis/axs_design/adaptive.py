@@ -6,8 +6,9 @@ The information of the energies already measured, F₀(Q) = Σ_m w_m w_mᵀ/σ_m
 (Bayesian/sequential optimal design: Chaloner & Verdinelli, Stat. Sci. 10, 273 (1995),
 §2.2; Pronzato & Pázman, *Design of Experiments in Nonlinear Models*, Springer 2013,
 ch. 9). The predicted variance rates of the candidates are scaled by what the measured
-energies showed (median over Q of σ²t/v_pred: real count rates, leakage, dead time), so
-the design follows the beamline rather than the model. A step is a pure function of the
+energies showed (median over Q of σ²t/v_pred: real count rates, leakage, dead time; per
+resonant edge once that edge has a measured energy), so the design follows the beamline
+rather than the model. A step is a pure function of the
 measured energies, so replaying the stored runs reproduces every decision.
 """
 
@@ -21,6 +22,10 @@ from numpy.typing import ArrayLike
 
 from .optimise import optimal_design
 from .problem import AXSDesign, _problem
+
+#: The re-design aims this far below the target so that the counting noise of the measured
+#: σ does not leave the measurement just above it (approaching it in ever smaller steps).
+AIM = 0.95
 
 
 @dataclass(frozen=True)
@@ -66,13 +71,38 @@ class AdaptiveStep:
         return row
 
 
+def _calibrated(cand: np.ndarray, v: np.ndarray, measured: Sequence[MeasuredEnergy],
+                groups: Sequence[str] | None) -> tuple[np.ndarray, float]:
+    """Variance rates scaled by measured ÷ predicted (median over Q, then over energies;
+    per group where the group has a measured energy) and the overall scale."""
+    if not measured:
+        return v, 1.0
+    idx = [int(np.argmin(np.abs(cand - m.energy_eV))) for m in measured]
+    ratios = np.array([np.median(m.sigma**2 * m.time_s / v[i])
+                       for m, i in zip(measured, idx, strict=True)])  # fmt: skip
+    scale = float(np.median(ratios))
+    scales = np.full(cand.size, scale)
+    if groups is not None:
+        labels = np.asarray(groups)
+        for g in set(labels[idx]):
+            scales[labels == g] = float(np.median(ratios[labels[idx] == g]))
+    return v * scales[:, None], scale
+
+
 def _information(q: np.ndarray, composition: Mapping[str, float],
-                 measured: Sequence[MeasuredEnergy]) -> tuple[np.ndarray, list[str]]:
-    """F₀(Q) from the measured energies (n_q × n_p × n_p) and the pair labels."""
+                 measured: Sequence[MeasuredEnergy]) -> tuple[np.ndarray | None, dict[str, float]]:
+    """F₀(Q) of the measured energies (n_q × n_p × n_p; None before any) and the RMS σ of
+    each S_ab it gives (inf while not every partial is determined)."""
+    if not measured:
+        return None, {}
     sig = np.array([m.sigma for m in measured])
     prob = _problem(q, composition, [m.factors for m in measured], sig**2, "A", None, None)
     f0 = np.einsum("kq,kqi,kqj->qij", 1.0 / sig**2, prob.w, prob.w)
-    return f0, ["-".join(p) for p in prob.pairs]
+    labels = ["-".join(p) for p in prob.pairs]
+    if not np.all(np.linalg.matrix_rank(f0) == f0.shape[1]):
+        return f0, dict.fromkeys(labels, float("inf"))
+    sd = np.sqrt(np.einsum("qii->qi", np.linalg.inv(f0)))
+    return f0, {p: float(np.sqrt(np.mean(sd[:, j] ** 2))) for j, p in enumerate(labels)}
 
 
 def adaptive_step(
@@ -87,6 +117,7 @@ def adaptive_step(
     n_energies: int | None = None,
     criterion: str = "A",
     target_rms_sigma: float | None = None,
+    groups: Sequence[str] | None = None,
 ) -> AdaptiveStep:
     """The next decision of an adaptive design (module docstring).
 
@@ -94,8 +125,11 @@ def adaptive_step(
     :func:`~axsuite.analysis.axs_design.optimal_design` (predicted, e.u.²·s); ``budget_s``
     the whole measurement's counting time (s, all energies and Q points); ``measured`` the
     energies done so far; ``target_rms_sigma`` stop when every S_ab has an RMS σ over Q at
-    or below it. The next energy is the one the re-design gives most time; measured
-    energies are not repeated.
+    or below it; ``groups`` a label per candidate (e.g. the resonant element): the rate
+    calibration is made per group where the group has a measured energy. The next energy
+    is, among the re-design's energies not measured yet (else among all of them), the one it
+    gives most time; with a target, for the share of the re-designed times that reaches it.
+    An energy already measured may be measured again: its information adds up.
     """
     qq = np.asarray(q, dtype=float)
     cand = np.asarray(candidates_eV, dtype=float)
@@ -105,41 +139,41 @@ def adaptive_step(
     spent = sum(m.time_s for m in measured) * qq.size
     remaining = float(budget_s) - spent
     step = len(measured)
-    scale = 1.0
-    achieved: dict[str, float] = {}
-    prior = None
-    if measured:
-        idx = [int(np.argmin(np.abs(cand - m.energy_eV))) for m in measured]
-        ratios = [np.median(m.sigma**2 * m.time_s / v[i]) for m, i in zip(measured, idx,
-                                                                         strict=True)]
-        scale = float(np.median(ratios))
-        prior, labels = _information(qq, composition, measured)
-        if np.all(np.linalg.matrix_rank(prior) == prior.shape[1]):
-            sd = np.sqrt(np.einsum("qii->qi", np.linalg.inv(prior)))
-            achieved = {p: float(np.sqrt(np.mean(sd[:, j] ** 2))) for j, p in enumerate(labels)}
-        else:
-            achieved = dict.fromkeys(labels, float("inf"))
+    v, scale = _calibrated(cand, v, measured, groups)
+    prior, achieved = _information(qq, composition, measured)
     if target_rms_sigma is not None and achieved and max(achieved.values()) <= target_rms_sigma:
         return AdaptiveStep(step, None, None, "target precision reached", scale, achieved,
                             remaining, None)
     if remaining <= 1e-9 * float(budget_s):
         return AdaptiveStep(step, None, None, "budget spent", scale, achieved, remaining, None)
-    done = {round(m.energy_eV, 6) for m in measured}
-    keep = np.array([round(float(e), 6) not in done for e in cand])
-    left = None if n_energies is None else max(1, int(n_energies) - len(measured))
-    design = optimal_design(
-        qq, composition, cand[keep], [f for f, k in zip(factors, keep, strict=True) if k],
-        v[keep] * scale, remaining, n_energies=left, criterion=criterion,
-        prior_information=prior,
-    )
-    share = 1.0
-    if target_rms_sigma is not None:
-        chosen = np.searchsorted(cand, design.energies_eV)
-        share = _share_for_target(qq, composition, [factors[i] for i in chosen],
-                                  v[chosen] * scale, design.times_s, prior, target_rms_sigma)
-    j = int(np.argmax(design.times_s))
-    reason = "largest share of the re-design" + (
-        f" ({share:.0%} of the remaining budget reaches the target)" if share < 1 else ""
+    left = None
+    if n_energies is not None:  # energies not yet measured that the design may still add
+        left = max(1, int(n_energies) - len({round(m.energy_eV, 6) for m in measured}))
+    def redesign(budget: float) -> tuple[AXSDesign, float]:
+        d = optimal_design(qq, composition, cand, factors, v, budget, n_energies=left,
+                           criterion=criterion, prior_information=prior)  # fmt: skip
+        if target_rms_sigma is None:
+            return d, 1.0
+        chosen = np.searchsorted(cand, d.energies_eV)
+        return d, _share_for_target(qq, composition, [factors[i] for i in chosen], v[chosen],
+                                    d.times_s, prior, AIM * target_rms_sigma)  # fmt: skip
+
+    # the budget that reaches the target: re-design at the reduced budget until the share
+    # needed settles (a design for the whole remaining budget, scaled down, is not optimal
+    # once the measured information counts)
+    needed = remaining
+    design, share = redesign(needed)
+    for _ in range(4):
+        if share > 0.98:
+            break
+        needed *= share
+        design, share = redesign(needed)
+    seen = {round(m.energy_eV, 6) for m in measured}
+    pool = [i for i, e in enumerate(design.energies_eV) if round(float(e), 6) not in seen]
+    j = max(pool or range(design.energies_eV.size), key=lambda i: design.times_s[i])
+    reason = ("largest share of the re-design" + (" not yet measured" if pool else "")) + (
+        f" ({share * needed / remaining:.0%} of the remaining budget reaches the target)"
+        if needed * share < remaining else ""
     )
     return AdaptiveStep(step, float(design.energies_eV[j]), float(share * design.times_s[j]),
                         reason, scale, achieved, remaining, design)

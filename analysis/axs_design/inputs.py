@@ -67,10 +67,10 @@ def candidate_energies(
 ) -> tuple[np.ndarray, list[str]]:
     """Allowed energies (eV, increasing) and the resonant element each lies below.
 
-    ``edges_eV``: element → measured edge E0 (eV); candidates run from E0 − ``max_offset_eV``
-    to E0 − ``min_offset_eV`` in ``step_eV``; kept if inside ``mono_range_eV``, at or above
-    :func:`min_energy_for_q_eV` and not within ``min_offset_eV`` below (or at) any energy of
-    ``avoid_edges_eV`` (other edges of the sample). Raises if none is left.
+    ``edges_eV``: element → measured edge E0 (eV); candidates run from E0 − ``min_offset_eV``
+    down to E0 − ``max_offset_eV`` in steps of ``step_eV``; kept if inside ``mono_range_eV``,
+    at or above :func:`min_energy_for_q_eV` and not within ``min_offset_eV`` below (or at)
+    any energy of ``avoid_edges_eV`` (other edges of the sample). Raises if none is left.
     """
     if not edges_eV:
         raise ValueError("no resonant element: give at least one element → edge energy (eV)")
@@ -83,7 +83,7 @@ def candidate_energies(
     avoid = np.asarray(list(avoid_edges_eV) + [float(e) for e in edges_eV.values()], dtype=float)
     energies: dict[float, str] = {}
     for el, e0 in edges_eV.items():
-        offsets = np.arange(-max_offset_eV, -min_offset_eV + 1e-9, step_eV)
+        offsets = -np.arange(min_offset_eV, max_offset_eV + 1e-9, step_eV)[::-1]
         for e in np.round(float(e0) + offsets, 6):
             near = np.any((avoid - e >= -1e-9) & (avoid - e < min_offset_eV))
             if lo_mono <= e <= hi_mono and e >= e_arm and not near:

@@ -3,6 +3,7 @@ algorithm), rounding to K energies, the K times by L-BFGS-B, neighbour exchange.
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Mapping, Sequence
 
 import numpy as np
@@ -67,18 +68,28 @@ def _continuous_design(prob: _Problem, max_iter: int = 500, tol: float = 0.02) -
     return xi
 
 
-def _clusters(weights: np.ndarray, threshold: float) -> list[np.ndarray]:
-    """Runs of adjacent candidates (index order) whose weight exceeds ``threshold``."""
+def _clusters(weights: np.ndarray, energies: np.ndarray, threshold: float) -> list[np.ndarray]:
+    """Runs of neighbouring candidates whose weight exceeds ``threshold``; a run ends where
+    the energy gap exceeds 1.5 × the median candidate step (another edge's range)."""
+    step = float(np.median(np.diff(energies))) if energies.size > 1 else 1.0
     out, run = [], []
     for i, w in enumerate(weights):
-        if w > threshold:
-            run.append(i)
-        elif run:
+        if run and (w <= threshold or energies[i] - energies[run[-1]] > 1.5 * step):
             out.append(np.array(run))
             run = []
+        if w > threshold:
+            run.append(i)
     if run:
         out.append(np.array(run))
     return out
+
+
+def _near(i: int, others: np.ndarray, energies: np.ndarray) -> bool:
+    """Whether candidate ``i`` lies within 3 median steps of any of ``others``."""
+    if others.size == 0:
+        return False
+    step = float(np.median(np.diff(energies))) if energies.size > 1 else 1.0
+    return bool(np.min(np.abs(energies[others] - energies[i])) < 3 * step - 1e-9)
 
 
 def optimal_design(
@@ -113,52 +124,64 @@ def optimal_design(
         raise ValueError(f"budget_s must be a positive time in s, got {budget_s}")
     prob = _problem(q, composition, factors, variance_rate, criterion, pair_weights, functional,
                     prior_information)  # fmt: skip
-    n_p = len(prob.pairs) if prior_information is None else 1
-    if cand.size < n_p:
-        raise ValueError(f"{n_p} partials need at least {n_p} candidate energies, got {cand.size}")
-    if n_energies is not None and not n_p <= int(n_energies) <= cand.size:
-        raise ValueError(
-            f"n_energies must be between {n_p} (the number of partials, or 1 with prior "
-            f"information) and the number of candidates ({cand.size}), got {n_energies}"
-        )
+    n_min = _energies_needed(prob, cand.size, n_energies)
     per_point = budget_s / prob.q.size
-    weights = _continuous_design(prob)
-    groups = _clusters(weights, 1e-3)
+    # ξ sums to 1: scale the variance rates so that ξ_k is the share of the per-point time
+    # (the prior information is in absolute units)
+    weights = _continuous_design(dataclasses.replace(prob, v=prob.v / per_point))
+    groups = _clusters(weights, cand, 1e-3)
     groups.sort(key=lambda g: -weights[g].sum())
-    k = max(n_p, len(groups)) if n_energies is None else int(n_energies)
+    k = max(n_min, len(groups)) if n_energies is None else int(n_energies)
     chosen = [int(g[np.argmax(weights[g])]) for g in groups[:k]]
     while len(chosen) < k:  # more energies than the optimum supports: add the most useful
         cur = np.array(sorted(chosen))
-        gain = -prob.value_and_grad(_spread(_optimise_times(prob, cur, per_point), cur, cand.size))[
-            1
-        ]
-        gain[np.abs(np.arange(cand.size)[:, None] - cur[None, :]).min(axis=1) <= 1] = -np.inf
-        chosen.append(
-            int(np.argmax(gain))
-            if np.isfinite(gain.max())
-            else int(np.argmin(np.where(np.isin(np.arange(cand.size), cur), np.inf, -weights)))
-        )
-    idx = np.array(sorted(chosen))
+        gain = -prob.value_and_grad(_spread(_optimise_times(prob, cur, per_point), cur,
+                                            cand.size))[1]  # fmt: skip
+        free = np.array([not _near(i, cur, cand) for i in range(cand.size)])
+        if not free.any():
+            free = ~np.isin(np.arange(cand.size), cur)
+        chosen.append(int(np.argmax(np.where(free, gain, -np.inf))))
+    idx = _exchange(prob, cand, np.array(sorted(chosen)), per_point)
     times = _optimise_times(prob, idx, per_point)
     best = prob.value_and_grad(_spread(times, idx, cand.size))[0]
-    for _ in range(20):  # exchange each energy with a neighbouring candidate, times kept
+    return _design(prob, cand, idx, times, best)
+
+
+def _energies_needed(prob: _Problem, n_cand: int, n_energies: int | None) -> int:
+    """Fewest energies the design needs: the partials, less the rank the prior information
+    already has everywhere; checks ``n_energies`` against it and the candidates."""
+    n_min = len(prob.pairs)
+    if prob.prior is not None:
+        n_min = max(n_min - int(np.min(np.linalg.matrix_rank(prob.prior, hermitian=True))), 1)
+    if n_cand < n_min:
+        raise ValueError(f"{n_min} partials need at least {n_min} candidate energies, got {n_cand}")
+    if n_energies is not None and not n_min <= int(n_energies) <= n_cand:
+        raise ValueError(
+            f"n_energies must be between {n_min} (the partials not yet determined) and the "
+            f"number of candidates ({n_cand}), got {n_energies}"
+        )
+    return n_min
+
+
+def _exchange(prob: _Problem, cand: np.ndarray, idx: np.ndarray, per_point: float) -> np.ndarray:
+    """Move each chosen energy to a neighbouring candidate while that lowers the criterion
+    (times kept; never within 3 steps of another chosen energy); sorted indices."""
+    times = _optimise_times(prob, idx, per_point)
+    best = prob.value_and_grad(_spread(times, idx, cand.size))[0]
+    for _ in range(20):
         improved = False
         for j in range(idx.size):
             for step in (-1, 1):
                 trial = idx.copy()
                 trial[j] += step
-                if not 0 <= trial[j] < cand.size or trial[j] in idx:
+                if not 0 <= trial[j] < cand.size or _near(trial[j], np.delete(idx, j), cand):
                     continue
                 val = prob.value_and_grad(_spread(times, trial, cand.size))[0]
                 if val < best * (1 - 1e-9):
                     idx, best, improved = trial, val, True
         if not improved:
             break
-    order = np.argsort(idx)
-    idx = idx[order]
-    times = _optimise_times(prob, idx, per_point)
-    best = prob.value_and_grad(_spread(times, idx, cand.size))[0]
-    return _design(prob, cand, idx, times, best)
+    return np.sort(idx)
 
 
 def _spread(times: np.ndarray, idx: np.ndarray, n: int) -> np.ndarray:

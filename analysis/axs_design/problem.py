@@ -146,23 +146,7 @@ def _problem(
         axis=-1,
     )  # (k, q, p)
     mean = np.abs(np.einsum("a,kaq->kq", c, f)) ** 2
-    weights = np.ones((qq.size, len(pairs)))
-    if criterion == "c":
-        if functional is None:
-            raise ValueError("criterion 'c' needs functional=(pair, coefficients per Q)")
-        pair, coeff = functional
-        if pair not in labels:
-            raise ValueError(f"functional pair {pair!r} is not one of {labels}")
-        c = np.asarray(coeff, dtype=float)
-        if c.shape != qq.shape:
-            raise ValueError("functional coefficients must have the shape of q")
-        weights = np.zeros_like(weights)
-        weights[:, labels.index(pair)] = c**2
-    elif pair_weights is not None:
-        unknown = set(pair_weights) - set(labels)
-        if unknown or any(float(x) < 0 for x in pair_weights.values()):
-            raise ValueError(f"pair_weights need pairs from {labels} and weights ≥ 0")
-        weights = np.tile([float(pair_weights.get(p, 0.0)) for p in labels], (qq.size, 1))
+    weights = _criterion_weights(criterion, qq, labels, pair_weights, functional)
     prior = None
     if prior_information is not None:
         prior = np.asarray(prior_information, dtype=float)
@@ -172,6 +156,35 @@ def _problem(
                 f"{(qq.size, len(pairs), len(pairs))}, got {prior.shape}"
             )
     return _Problem(qq, pairs, w, v, w / mean[:, :, None], weights, criterion, prior)
+
+
+def _criterion_weights(
+    criterion: str,
+    q: np.ndarray,
+    labels: list[str],
+    pair_weights: Mapping[str, float] | None,
+    functional: tuple[str, ArrayLike] | None,
+) -> np.ndarray:
+    """(n_q × n_pairs) weights of the variances: λ_p for A (default 1), c_Q² on one pair
+    for c, ones for D (unused)."""
+    weights = np.ones((q.size, len(labels)))
+    if criterion == "c":
+        if functional is None:
+            raise ValueError("criterion 'c' needs functional=(pair, coefficients per Q)")
+        pair, coeff = functional
+        if pair not in labels:
+            raise ValueError(f"functional pair {pair!r} is not one of {labels}")
+        c = np.asarray(coeff, dtype=float)
+        if c.shape != q.shape:
+            raise ValueError("functional coefficients must have the shape of q")
+        weights = np.zeros_like(weights)
+        weights[:, labels.index(pair)] = c**2
+    elif pair_weights is not None:
+        unknown = set(pair_weights) - set(labels)
+        if unknown or any(float(x) < 0 for x in pair_weights.values()):
+            raise ValueError(f"pair_weights need pairs from {labels} and weights ≥ 0")
+        weights = np.tile([float(pair_weights.get(p, 0.0)) for p in labels], (q.size, 1))
+    return weights
 
 
 def coordination_functional(
