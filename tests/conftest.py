@@ -160,8 +160,8 @@ def server(request, tmp_path):
     srv = tmp_path / "srv"
     cmd = [sys.executable, "-m", "axsuite.session.cli", "serve", "--data-dir", str(srv),
            "--port", str(port), *args]  # fmt: skip
-    log = open(tmp_path / "server.log", "w")  # closed in the finally block
-    proc = subprocess.Popen(cmd, env=env, stdout=log, stderr=subprocess.STDOUT)
+    with open(tmp_path / "server.log", "w") as log:  # the server keeps its own descriptor
+        proc = subprocess.Popen(cmd, env=env, stdout=log, stderr=subprocess.STDOUT)
     uri = f"http://127.0.0.1:{port}"
     try:
         for _ in range(360):  # a loaded CI machine can take minutes to import tiled
@@ -179,6 +179,5 @@ def server(request, tmp_path):
     finally:
         proc.terminate()
         proc.wait(timeout=30)
-        log.close()
         for db in databases:
             _psql(f"DROP DATABASE IF EXISTS {db} WITH (FORCE)")

@@ -4,6 +4,7 @@ input is one line with exit status 2 and leaves no file behind."""
 
 import importlib.util
 import sys
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -163,7 +164,7 @@ def test_nexus_nxxas_holds_the_arrays(runs, tmp_path, capsys):
 
 
 def _table(path, delimiter=None):
-    lines = open(path, encoding="utf-8").read().splitlines()
+    lines = Path(path).read_text(encoding="utf-8").splitlines()
     head = [ln for ln in lines if ln.startswith("#")]
     body = [ln for ln in lines if not ln.startswith("#")]
     if delimiter == ",":

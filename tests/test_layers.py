@@ -9,6 +9,7 @@ import importlib
 import pkgutil
 import subprocess
 import sys
+from pathlib import Path
 
 import axsuite.analysis
 import axsuite.callbacks
@@ -43,7 +44,7 @@ def _modules(pkg) -> list[str]:
 
 def _imports(module_name: str) -> set[str]:
     mod = importlib.import_module(module_name)
-    tree = ast.parse(open(mod.__file__).read())
+    tree = ast.parse(Path(mod.__file__).read_text())
     out = set()
     for node in ast.walk(tree):
         if isinstance(node, ast.Import):

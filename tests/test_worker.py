@@ -50,7 +50,6 @@ def test_worker_analyses_streamed_runs_into_the_server(server, tmp_path, monkeyp
     )
     env = {**os.environ, "TILED_API_KEY": key}
     procs = []
-    logs = []
     try:
         for name, cmd in [
             ("proxy", ["-m", "bluesky.commandline.zmq_proxy", str(port_in), str(port_out)]),
@@ -58,11 +57,9 @@ def test_worker_analyses_streamed_runs_into_the_server(server, tmp_path, monkeyp
                         "--profile", str(profile_yaml), "--data-dir", str(tmp_path / "worker"),
                         "--max-runs", "2"]),
         ]:  # fmt: skip
-            log = tmp_path / f"{name}.log"
-            logs.append(open(log, "w"))  # closed in the finally block
-            err = subprocess.STDOUT
-            proc = subprocess.Popen([sys.executable, *cmd], env=env, stdout=logs[-1], stderr=err)
-            procs.append(proc)
+            argv, err = [sys.executable, *cmd], subprocess.STDOUT
+            with open(tmp_path / f"{name}.log", "w") as log:  # the child keeps its descriptor
+                procs.append(subprocess.Popen(argv, env=env, stdout=log, stderr=err))
         worker, worker_log = procs[1], tmp_path / "worker.log"
         _wait_for(worker_log, "worker: listening", worker, 300)
         time.sleep(1.0)  # let the subscription reach the proxy (0MQ slow joiner)
@@ -91,8 +88,6 @@ def test_worker_analyses_streamed_runs_into_the_server(server, tmp_path, monkeyp
         for proc in procs:
             proc.terminate()
             proc.wait(timeout=30)
-        for log in logs:
-            log.close()
 
 
 def test_max_runs_stops_an_in_process_worker_after_that_many_runs(RE, free_port, tmp_path):
