@@ -55,7 +55,7 @@ from .profile_stations import (
     PowderConfig,
     PowderSampleConfig,
 )
-from .profile_types import NUMBER_TEXT_PATTERN, SECTION, Element, KeyError_, NonNegativeInt
+from .profile_types import NUMBER_TEXT_PATTERN, SECTION, Element, FieldError, NonNegativeInt
 
 __all__ = [
     "PROFILE_DIR",
@@ -122,10 +122,10 @@ class Profile:
 
         for needed in REQUIRED_CHAMBERS:
             if needed not in self.ion_chambers:
-                raise KeyError_("ion_chambers", f"needs an entry {needed!r}")
+                raise FieldError("ion_chambers", f"needs an entry {needed!r}")
         for element, sample in self.reference_foils.items():
             if sample not in self.samples:
-                raise KeyError_(
+                raise FieldError(
                     f"reference_foils.{element}",
                     f"names unknown sample {sample!r} (samples: {sorted(self.samples)})",
                 )
@@ -133,7 +133,7 @@ class Profile:
             try:
                 edge_energy_eV(element, cfg.edge)
             except ValueError as exc:
-                raise KeyError_(f"nearedge.{element}.edge", str(exc)) from None
+                raise FieldError(f"nearedge.{element}.edge", str(exc)) from None
 
 
 # --------------------------------------------------------------------------- errors
@@ -169,7 +169,7 @@ def _message(error: Mapping[str, Any]) -> str:
     loc = list(error["loc"])
     kind = error["type"]
     cause = (error.get("ctx") or {}).get("error")
-    if isinstance(cause, KeyError_):
+    if isinstance(cause, FieldError):
         loc += cause.key.split(".")
         text = cause.message
     elif kind == "missing":

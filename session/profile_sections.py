@@ -19,10 +19,10 @@ from .profile_types import (
     Composition,
     EdgeName,
     ElementEdge,
+    FieldError,
     Fraction,
     GasFractions,
     IsoDate,
-    KeyError_,
     NonNegativeInt,
     NonNegativeNum,
     Num,
@@ -54,7 +54,9 @@ class MonoConfig:
 
     def __post_init__(self) -> None:
         if not self.energy_min_eV < self.energy_max_eV:
-            raise KeyError_("energy_max_eV", f"must exceed energy_min_eV ({self.energy_min_eV} eV)")
+            raise FieldError(
+                "energy_max_eV", f"must exceed energy_min_eV ({self.energy_min_eV} eV)"
+            )
 
 
 @dataclass(frozen=True, config=SECTION)
@@ -70,7 +72,7 @@ class SourceConfig:
 
     def __post_init__(self) -> None:
         if not self.dump_threshold_mA < self.refill_threshold_mA <= self.ring_current_mA:
-            raise KeyError_(
+            raise FieldError(
                 "refill_threshold_mA",
                 f"need dump_threshold_mA ({self.dump_threshold_mA}) < refill_threshold_mA "
                 f"({self.refill_threshold_mA}) ≤ ring_current_mA ({self.ring_current_mA})",
@@ -97,7 +99,7 @@ class RoiWindow:
 
     def __post_init__(self) -> None:
         if not self.low_eV < self.high_eV:
-            raise KeyError_("high_eV", f"must exceed low_eV ({self.low_eV} eV)")
+            raise FieldError("high_eV", f"must exceed low_eV ({self.low_eV} eV)")
 
 
 @dataclass(frozen=True, config=SECTION)
@@ -123,7 +125,7 @@ class DiscriminatorConfig:
 
     def __post_init__(self) -> None:
         if self.n_channels < 16:
-            raise KeyError_("n_channels", f"need at least 16 channels, got {self.n_channels}")
+            raise FieldError("n_channels", f"need at least 16 channels, got {self.n_channels}")
 
 
 @dataclass(frozen=True, config=SECTION)
@@ -148,7 +150,7 @@ class ArmConfig:
 
     def __post_init__(self) -> None:
         if not self.two_theta_min_deg < self.two_theta_max_deg:
-            raise KeyError_(
+            raise FieldError(
                 "two_theta_max_deg", f"must exceed two_theta_min_deg ({self.two_theta_min_deg}°)"
             )
 

@@ -17,10 +17,10 @@ from .profile_types import (
     SECTION,
     AtomicFractions,
     Element,
+    FieldError,
     Formula,
     Fraction,
     Int,
-    KeyError_,
     NonNegativeNum,
     Num,
     PositiveNum,
@@ -36,7 +36,7 @@ PACKING_TOLERANCE = 0.01
 
 def _one_of(key: str, name: str, names: Any, what: str) -> None:
     if name not in names:
-        raise KeyError_(key, f"{what} {name!r} is not one of {sorted(names)}")
+        raise FieldError(key, f"{what} {name!r} is not one of {sorted(names)}")
 
 
 @dataclass(frozen=True, config=SECTION)
@@ -73,9 +73,9 @@ class IonBeamConfig:
         try:
             resolve_ion(self.ion)
         except ValueError as exc:
-            raise KeyError_("ion", f"{exc} (p, d, alpha or an element symbol)") from None
+            raise FieldError("ion", f"{exc} (p, d, alpha or an element symbol)") from None
         if not self.energy_min_MeV < self.energy_max_MeV:
-            raise KeyError_(
+            raise FieldError(
                 "energy_max_MeV", f"must exceed energy_min_MeV ({self.energy_min_MeV} MeV)"
             )
         _one_of("foil", self.foil, self.foils, "foil")
@@ -99,13 +99,13 @@ class AXSSampleConfig:
     def __post_init__(self) -> None:
         missing = sorted(set(self.composition) - set(self.diameters_A))
         if missing:
-            raise KeyError_("diameters_A", f"needs a positive diameter (Å) for {missing}")
+            raise FieldError("diameters_A", f"needs a positive diameter (Å) for {missing}")
         if self.density_atoms_A3 is None and self.packing is None:
-            raise KeyError_("density_atoms_A3", "give density_atoms_A3 (atoms/Å³) or packing")
+            raise FieldError("density_atoms_A3", "give density_atoms_A3 (atoms/Å³) or packing")
         if self.density_atoms_A3 is not None and self.packing is not None:
             eta = self.packing_from_density()
             if abs(eta / self.packing - 1.0) > PACKING_TOLERANCE:
-                raise KeyError_(
+                raise FieldError(
                     "packing",
                     f"density_atoms_A3 gives packing {eta:.4f}, not {self.packing} (1 % tolerance)",
                 )
@@ -174,9 +174,9 @@ class PowderSampleConfig:
         from axsuite.devices.models.powder import phase_from_spec
 
         if (self.structure is None) == (self.cif is None):
-            raise KeyError_("structure", "give exactly one of structure (inline) or cif (path)")
+            raise FieldError("structure", "give exactly one of structure (inline) or cif (path)")
         if len(self.texture_axis) != 3 or not any(self.texture_axis):
-            raise KeyError_(
+            raise FieldError(
                 "texture_axis", f"expected [h, k, l] ≠ [0, 0, 0], got {self.texture_axis}"
             )
         phase_from_spec(self.spec())
@@ -205,9 +205,9 @@ class PowderConfig:
         _one_of("sample", self.sample, self.samples, "powder sample")
         _one_of("standard", self.standard, self.samples, "powder sample")
         if len(self.instrument) != 5:
-            raise KeyError_("instrument", "needs exactly U, V, W (deg²), X, Y (deg)")
+            raise FieldError("instrument", "needs exactly U, V, W (deg²), X, Y (deg)")
         start, stop, step = (*self.two_theta, 0.0, 0.0, 0.0)[:3]
         if len(self.two_theta) != 3 or not step > 0 or not start < stop:
-            raise KeyError_(
+            raise FieldError(
                 "two_theta", f"expected [start, stop, step] (deg), step > 0, got {self.two_theta}"
             )

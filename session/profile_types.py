@@ -3,8 +3,8 @@
 Each type is an ``Annotated`` pydantic type, so the same declaration validates a profile
 and appears in the JSON schema exported for editors (``axs profile schema``). Validators
 raise ``ValueError`` with a short message; the loader (:mod:`axsuite.session.profile`)
-prefixes the dotted key. A cross-field check inside a section raises :class:`KeyError_`
-to name the sub-key it is about.
+prefixes the dotted key. A cross-field check inside a section raises :class:`FieldError`
+to name the sub-key it is about (pydantic wraps a ValueError).
 """
 
 from __future__ import annotations
@@ -39,7 +39,7 @@ NUMBER_TEXT_PATTERN = r"^\s*[-+]?(\d+\.?\d*|\.\d+)([eE][-+]?\d+)?\s*$"
 FRACTION_SUM_TOLERANCE = 1e-6
 
 
-class KeyError_(ValueError):  # noqa: N801 - a ValueError (pydantic wraps it), named for its key
+class FieldError(ValueError):
     """A section-level check about one sub-key: ``key`` (dotted, relative to the section)."""
 
     def __init__(self, key: str, message: str) -> None:
