@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import contextlib
 import json
 import logging
 import re
@@ -214,10 +215,8 @@ class Worker:
 
         dispatcher.subscribe(route)
         self._loop.call_soon(self._listening)
-        try:
+        with contextlib.suppress(asyncio.CancelledError):  # the stop after --max-runs
             dispatcher.start()
-        except asyncio.CancelledError:
-            pass
         return self.runs_done
 
     async def _run_nats(self) -> None:
