@@ -49,8 +49,9 @@ def configure_parser(p: argparse.ArgumentParser) -> None:
         "--mback-order",
         type=int,
         choices=range(4),
-        default=2,
-        help="MBACK background polynomial order (default 2; Larch diffkk uses 3)",
+        default=3,
+        help="MBACK background polynomial order (default 3, as Larch diffkk, so that files "
+        "from other instruments compare with Larch; the live edge analysis uses 2)",
     )
 
 
