@@ -28,7 +28,7 @@ META_KEYS = (
     "wavelength_A", "q_grid", "regions", "ion", "target", "areal_density_1e15_cm2",
     "energies_MeV", "phases", "standard", "texture_axis", "geometry", "density_atoms_A3",
     "polarization", "calibrations", "instrument_calibration", "mono_calibration", "profile",
-    "axsuite_version", "versions", "plan_args",
+    "axsuite_version", "versions", "plan_args", "design_step",
 )  # fmt: skip
 PACKAGES = ("axsuite", "bluesky", "ophyd", "tiled", "event-model", "numpy", "scipy", "lmfit",
             "xraylib", "xraydb", "gemmi", "matplotlib")  # fmt: skip
@@ -110,6 +110,30 @@ def _figure_html(analysis: str, result: Mapping[str, Any], run: Any) -> str:
     return f'<figure><img alt="{esc(alt)}" src="{rf.png_data_uri(fig)}"></figure>'
 
 
+def _design_html(design: Mapping[str, Any]) -> str:
+    """Designed AXS (issue 15): the chosen design beside the habitual E0 − 25/−250 eV one."""
+    cols = [("designed", design.get("designed") or {}), ("habitual", design.get("habitual") or {})]
+    pairs = sorted({p for _, d in cols for p in d.get("predicted_rms_sigma", {})})
+    rows = [
+        ("energies (eV)", [", ".join(f"{e:.1f}" for e in d.get("energies_eV", [])) or
+                           d.get("unavailable", "—") for _, d in cols]),
+        ("counting time per point (s)",
+         [", ".join(f"{x:.2f}" for x in d.get("times_per_point_s", [])) for _, d in cols]),
+        ("condition number", [f"{d['condition_number']:.0f}" if "condition_number" in d else ""
+                              for _, d in cols]),
+        *[(f"predicted RMS σ of S_{p}", [f"{d['predicted_rms_sigma'][p]:.4f}"
+                                         if p in d.get("predicted_rms_sigma", {}) else ""
+                                         for _, d in cols]) for p in pairs],
+    ]  # fmt: skip
+    body = "".join(f"<tr><td>{esc(k)}</td>" + "".join(f"<td>{esc(v)}</td>" for v in vals)
+                   + "</tr>" for k, vals in rows)  # fmt: skip
+    mode = "adaptive" if design.get("adaptive") else "fixed"
+    return (f"<h3>design ({esc(mode)}, criterion {esc(design.get('criterion', ''))}, budget "
+            f"{esc(design.get('budget_s', ''))} s, id {esc(str(design.get('id', ''))[:8])})</h3>"
+            '<table class="meta"><tr><th></th><th>designed</th><th>habitual</th></tr>'
+            f"{body}</table>")  # fmt: skip
+
+
 def _run_section(
     run: Any, results: Mapping[str, Any], analyses: Sequence[Mapping[str, Any]]
 ) -> str:
@@ -134,6 +158,8 @@ def _run_section(
         ("num_events", stop.get("num_events", {})),
     ]
     parts = [f'<section id="run-{esc(uid)}"><h2>{esc(title)}</h2>', key_value_table(meta)]
+    if isinstance(start.get("design"), Mapping):
+        parts.append(_design_html(start["design"]))
     for analysis, result in results.items():
         if analysis == "integrity":  # replay's note on an incomplete or damaged run
             parts.append('<h3 class="warn">integrity: incomplete or damaged run</h3>')

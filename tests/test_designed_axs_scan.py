@@ -167,3 +167,18 @@ def test_replay_reproduces_every_adaptive_decision(adaptive):
         for key, value in recomputed.items():
             if isinstance(value, float):
                 assert recorded[key] == pytest.approx(value, rel=1e-9, nan_ok=True), key
+
+
+def test_report_shows_the_design_beside_the_habitual(compared, tmp_path):
+    """The report page of a designed run holds the design and the habitual comparison."""
+    from axsuite.session.report import write_report
+
+    s = compared
+    uid = s.designed[0]
+    design = s.catalog[uid].metadata["start"]["design"]
+    page = write_report(s.catalog, [uid], s.profile, tmp_path,
+                        results={uid: {}}).read_text(encoding="utf-8")
+    assert "design (fixed, criterion A" in page
+    for e in design["designed"]["energies_eV"] + design["habitual"]["energies_eV"]:
+        assert f"{e:.1f}" in page
+    assert f"{design['habitual']['condition_number']:.0f}" in page
