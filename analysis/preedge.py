@@ -35,6 +35,7 @@ from __future__ import annotations
 import warnings
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 from numpy.typing import ArrayLike
@@ -222,6 +223,48 @@ def _warn(flags: list[str], text: str) -> None:
     warnings.warn(text, XASRangeWarning, stacklevel=3)
 
 
+def _pre_range(e: np.ndarray, e0: float, pre1: float | None, pre2: float | None,
+               lo_rel: float, window: Any, flags: list[str]) -> tuple[float, float]:
+    """Pre-edge range (eV from E0): Larch's defaults, kept above another edge's window."""
+    ie0 = int(np.argmin(np.abs(e - e0)))
+    if pre1 is None:
+        p1 = _round_to(e[1] - e0, 5.0 if ie0 > 20 else 2.0)
+        p1 = max(p1, e[0] - e0)
+    else:
+        p1 = float(pre1)
+    p2 = 0.5 * p1 if pre2 is None else float(pre2)
+    if pre1 is not None and pre2 is not None and p1 >= p2:
+        raise ValueError(
+            f"pre-edge range: pre1 = {p1:g} eV must lie below pre2 = {p2:g} eV (both from E0)"
+        )
+    p1, p2 = sorted((p1, p2))
+    if p1 < lo_rel:
+        p1 = lo_rel
+        p2 = p2 if p2 > p1 + 5.0 else 0.5 * p1
+        _warn(flags, f"pre-edge range starts at E0{p1:+.1f} eV to avoid {window.describe()}")
+    return p1, min(p2, 0.0)
+
+
+def _post_range(e: np.ndarray, e0: float, norm1: float | None, norm2: float | None,
+                nnorm: int | None, hi_rel: float, window: Any,
+                flags: list[str]) -> tuple[float, float, int]:
+    """Post-edge range (eV from E0) and polynomial order: Larch's defaults, kept below
+    another edge's window."""
+    n2 = _round_to(e[-1] - e0, 5.0) if norm2 is None else float(norm2)
+    n2 = min(n2, e[-1] - e0)
+    n1 = min(25.0, 5.0 * round(n2 / 15.0)) if norm1 is None else float(norm1)
+    n1, n2 = sorted((n1, n2))
+    if n2 > hi_rel:
+        n2 = hi_rel
+        n1 = min(n1, n2 / 3.0)
+        _warn(flags, f"post-edge range ends at E0{n2:+.1f} eV to avoid {window.describe()}")
+    n1 = max(min(n1, n2 - 2.0), 0.0)
+    order = _default_order(n2 - n1) if nnorm is None else int(nnorm)
+    if not 0 <= order <= 3:
+        raise ValueError(f"nnorm must be 0…3, got {nnorm}")
+    return n1, n2, order
+
+
 def normalize_xas(
     energy_eV: ArrayLike,
     mu: ArrayLike,
@@ -275,35 +318,8 @@ def normalize_xas(
     window = usable_window(e, e0, element, edge, other_elements)
     lo_rel, hi_rel = window.lo_eV - e0, window.hi_eV - e0
 
-    ie0 = int(np.argmin(np.abs(e - e0)))
-    if pre1 is None:
-        p1 = _round_to(e[1] - e0, 5.0 if ie0 > 20 else 2.0)
-        p1 = max(p1, e[0] - e0)
-    else:
-        p1 = float(pre1)
-    p2 = 0.5 * p1 if pre2 is None else float(pre2)
-    if pre1 is not None and pre2 is not None and p1 >= p2:
-        raise ValueError(
-            f"pre-edge range: pre1 = {p1:g} eV must lie below pre2 = {p2:g} eV (both from E0)"
-        )
-    p1, p2 = sorted((p1, p2))
-    if p1 < lo_rel:
-        p1 = lo_rel
-        p2 = p2 if p2 > p1 + 5.0 else 0.5 * p1
-        _warn(flags, f"pre-edge range starts at E0{p1:+.1f} eV to avoid {window.describe()}")
-    p2 = min(p2, 0.0)
-    n2 = _round_to(e[-1] - e0, 5.0) if norm2 is None else float(norm2)
-    n2 = min(n2, e[-1] - e0)
-    n1 = min(25.0, 5.0 * round(n2 / 15.0)) if norm1 is None else float(norm1)
-    n1, n2 = sorted((n1, n2))
-    if n2 > hi_rel:
-        n2 = hi_rel
-        n1 = min(n1, n2 / 3.0)
-        _warn(flags, f"post-edge range ends at E0{n2:+.1f} eV to avoid {window.describe()}")
-    n1 = max(min(n1, n2 - 2.0), 0.0)
-    order = _default_order(n2 - n1) if nnorm is None else int(nnorm)
-    if not 0 <= order <= 3:
-        raise ValueError(f"nnorm must be 0…3, got {nnorm}")
+    p1, p2 = _pre_range(e, e0, pre1, pre2, lo_rel, window, flags)
+    n1, n2, order = _post_range(e, e0, norm1, norm2, nnorm, hi_rel, window, flags)
 
     x = e - e0
     n_pre = int(np.count_nonzero((x >= p1) & (x <= p2)))
