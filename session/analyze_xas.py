@@ -249,6 +249,30 @@ def _print(result: dict[str, Any]) -> None:
         print(f"  WARNING: {flag}")
 
 
+def _write_reports(results: list[dict], out: Path) -> None:
+    """A PNG and a JSON file per result in ``out``."""
+    for res in results:
+        stem = Path(res["file"]).stem + (
+            ""
+            if res["label"] == Path(res["file"]).stem
+            else "_" + "".join(c if c.isalnum() else "_" for c in res["label"])
+        )
+        res["plot"] = str(save_plot(res, out / f"{stem}_xas.png"))
+        (out / f"{stem}_xas.json").write_text(json.dumps(res, indent=1) + "\n")
+
+
+def _store_all(args: argparse.Namespace, results: list[dict]) -> None:
+    """Each result as an ``absorption`` analysis run in the profile's catalog."""
+    from .catalog import open_catalog, resolve_data_dir
+    from .profile import load_profile
+
+    prof = load_profile(args.profile)
+    ddir = resolve_data_dir(args.data_dir)
+    catalog = open_catalog(prof.catalog.uri, ddir, prof.catalog.api_key_env)
+    for res in results:
+        res["analysis_uid"] = _store(catalog, res)
+
+
 def cmd_analyze_xas(args: argparse.Namespace) -> int:
     """E0, edge step, normalized μ, f' and f'' of XAS files (no scan needed)"""
     for f in args.files:
@@ -264,24 +288,9 @@ def cmd_analyze_xas(args: argparse.Namespace) -> int:
             formula = args.formula or d.formula
             results.append(analyze_spectrum(d, element, edge, formula, args.mback_order))
     if args.report:
-        out = Path(args.output_dir)
-        for res in results:
-            stem = Path(res["file"]).stem + (
-                ""
-                if res["label"] == Path(res["file"]).stem
-                else "_" + "".join(c if c.isalnum() else "_" for c in res["label"])
-            )
-            res["plot"] = str(save_plot(res, out / f"{stem}_xas.png"))
-            (out / f"{stem}_xas.json").write_text(json.dumps(res, indent=1) + "\n")
+        _write_reports(results, Path(args.output_dir))
     if args.catalog:
-        from .catalog import open_catalog, resolve_data_dir
-        from .profile import load_profile
-
-        prof = load_profile(args.profile)
-        ddir = resolve_data_dir(args.data_dir)
-        catalog = open_catalog(prof.catalog.uri, ddir, prof.catalog.api_key_env)
-        for res in results:
-            res["analysis_uid"] = _store(catalog, res)
+        _store_all(args, results)
     if args.json:
         brief = [
             {

@@ -65,59 +65,75 @@ def estimate_plan(plan: Generator, *, overhead_s: float = DEFAULT_OVERHEAD_S) ->
     """
     if overhead_s < 0:
         raise ValueError(f"overhead must be ≥ 0 s, got {overhead_s}")
-    count_time: dict[int, float] = {}
-    triggered: list[Any] = []
-    positions: dict[str, list[float]] = {}
-    units: dict[str, str] = {}
-    pending_settle = 0.0
-    n = 0
-    dwell = settle = 0.0
-    md: dict[str, Any] = {}
-    stream = None
+    walk = _Walk()
     try:
         msg = next(plan)
         while True:
-            cmd = msg.command
-            if cmd == "open_run":
-                md = dict(msg.kwargs)
-            elif cmd == "set":
-                obj, value = msg.obj, msg.args[0]
-                for c in getattr(obj, "counters", ()):  # a dwell signal feeding counters
-                    count_time[id(c)] = float(value)
-                if getattr(obj, "attr_name", "") == "count_time" and obj.parent is not None:
-                    count_time[id(obj.parent)] = float(value)
-                if isinstance(value, (int, float, np.number)) and not isinstance(value, bool):
-                    positions.setdefault(obj.name, []).append(float(value))
-                    egu = getattr(obj, "egu", "") or ""
-                    if egu:
-                        units[obj.name] = egu
-                pending_settle += _settle_time(obj)
-            elif cmd == "trigger":
-                triggered.append(msg.obj)
-            elif cmd == "create":
-                stream = msg.kwargs.get("name", msg.args[0] if msg.args else "primary")
-            elif cmd == "save":
-                if stream == "primary":
-                    n += 1
-                    dwell += max(
-                        (count_time.get(id(o), _count_time(o)) for o in triggered), default=0.0
-                    )
-                    settle += pending_settle
-                    pending_settle = 0.0
-                triggered = []
+            walk.feed(msg)
             msg = plan.send(None)
     except StopIteration:
         pass
     return Estimate(
-        plan_name=str(md.get("plan_name", getattr(plan, "__name__", "plan"))),
-        n_points=n,
-        dwell_s=dwell,
-        settle_s=settle,
-        overhead_s=n * overhead_s,
-        positions={k: np.asarray(v) for k, v in positions.items()},
-        units=units,
-        metadata=md,
+        plan_name=str(walk.md.get("plan_name", getattr(plan, "__name__", "plan"))),
+        n_points=walk.n,
+        dwell_s=walk.dwell,
+        settle_s=walk.settle,
+        overhead_s=walk.n * overhead_s,
+        positions={k: np.asarray(v) for k, v in walk.positions.items()},
+        units=walk.units,
+        metadata=walk.md,
     )
+
+
+@dataclasses.dataclass
+class _Walk:
+    """What a plan's messages say: counting times, positions set, points saved."""
+
+    count_time: dict[int, float] = dataclasses.field(default_factory=dict)
+    triggered: list[Any] = dataclasses.field(default_factory=list)
+    positions: dict[str, list[float]] = dataclasses.field(default_factory=dict)
+    units: dict[str, str] = dataclasses.field(default_factory=dict)
+    md: dict[str, Any] = dataclasses.field(default_factory=dict)
+    stream: str | None = None
+    pending_settle: float = 0.0
+    n: int = 0
+    dwell: float = 0.0
+    settle: float = 0.0
+
+    def feed(self, msg: Any) -> None:
+        cmd = msg.command
+        if cmd == "open_run":
+            self.md = dict(msg.kwargs)
+        elif cmd == "set":
+            self._set(msg.obj, msg.args[0])
+        elif cmd == "trigger":
+            self.triggered.append(msg.obj)
+        elif cmd == "create":
+            self.stream = msg.kwargs.get("name", msg.args[0] if msg.args else "primary")
+        elif cmd == "save":
+            self._save()
+
+    def _set(self, obj: Any, value: Any) -> None:
+        for c in getattr(obj, "counters", ()):  # a dwell signal feeding counters
+            self.count_time[id(c)] = float(value)
+        if getattr(obj, "attr_name", "") == "count_time" and obj.parent is not None:
+            self.count_time[id(obj.parent)] = float(value)
+        if isinstance(value, (int, float, np.number)) and not isinstance(value, bool):
+            self.positions.setdefault(obj.name, []).append(float(value))
+            egu = getattr(obj, "egu", "") or ""
+            if egu:
+                self.units[obj.name] = egu
+        self.pending_settle += _settle_time(obj)
+
+    def _save(self) -> None:
+        if self.stream == "primary":
+            self.n += 1
+            self.dwell += max(
+                (self.count_time.get(id(o), _count_time(o)) for o in self.triggered), default=0.0
+            )
+            self.settle += self.pending_settle
+            self.pending_settle = 0.0
+        self.triggered = []
 
 
 def _duration_text(seconds: float) -> str:
