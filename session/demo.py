@@ -15,6 +15,8 @@ import time
 from collections.abc import Callable, Sequence
 from typing import Any
 
+import numpy as np
+
 from .session import Session
 
 
@@ -102,6 +104,33 @@ def axs_scans(s: Session, tour: Tour = FULL) -> None:
             print(f"axs: coordination N_{pair} = {n:.2f} (simulation truth {n_true:.2f})")
 
 
+def designed_axs(s: Session, tour: Tour = FULL) -> None:
+    """Designed AXS of the same plate with the habitual scan's counting time (issue 15)."""
+    if len(tour.elements) < 2:
+        return  # three partials need both edges
+    q = list(tour.q_grid)
+    budget = 2 * len(tour.elements) * len(q) * float(s.profile.axs.dwell_s)
+    uids = s.RE(s.plans.designed_axs_scan(list(tour.elements), q_grid=q, budget_s=budget,
+                                          n_energies=2 * len(tour.elements)))  # fmt: skip
+    design = s.catalog[uids[0]].metadata["start"]["design"]
+    axs_cb = next(cb for cb in s.analyses if cb.analysis_name == "axs")
+    partials = {"designed": axs_cb.results[uids[-1]].partials}
+    habitual = [r for u, r in axs_cb.results.items() if u not in uids and r.partials is not None]
+    partials["habitual"] = habitual[-1].partials if habitual else None
+    truth = s.bl.scat.model().structure.partials_by_pair(np.asarray(q))
+    for name in ("designed", "habitual"):
+        d, p = design[name], partials[name]
+        if p is None or "energies_eV" not in d:
+            continue
+        rms_err = float(np.sqrt(np.mean((p.s - truth) ** 2)))
+        print(
+            f"axs design: {name:8s} {', '.join(f'{e:.0f}' for e in d['energies_eV'])} eV, "
+            f"condition {p.condition_number:.0f}; predicted RMS σ(S) "
+            f"{np.sqrt(np.mean(np.square(list(d['predicted_rms_sigma'].values())))):.4f}, "
+            f"achieved {float(np.sqrt(np.mean(p.sigma**2))):.4f} (error vs truth {rms_err:.4f})"
+        )
+
+
 def ion_stopping_scan(s: Session, tour: Tour = FULL) -> None:
     """He energy-loss scan through the Al foil (2–40 MeV); prints the fitted I."""
     energies = list(tour.stopping_energies_MeV)
@@ -134,6 +163,7 @@ DEMO_STEPS: list[Callable[..., None]] = [
     mono_calibration,
     edge_scans,
     axs_scans,
+    designed_axs,
     ion_stopping_scan,
     powder_scans,
 ]
