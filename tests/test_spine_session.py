@@ -29,8 +29,11 @@ def test_live_edge_result_close_to_tabulated(session, cu_run):
     res = edge_cb.results[cu_run]
     # Chantler's Cu K edge sits within ~1.5 eV of the xraylib value 8978.9 eV
     assert res.e0_eV == pytest.approx(8978.9, abs=2.0)
-    # 5 µm Cu: Δμ·t = (μ/ρ above − below)·ρ·t ≈ (283.6 − 39.1)·8.96·5e-4 ≈ 1.10
-    assert res.edge_step == pytest.approx(1.10, rel=0.05)
+    # 5 µm Cu: Δμ·t = (μ/ρ above − below)·ρ·t ≈ (283.6 − 39.1)·8.96·5e-4 ≈ 1.10. The edge
+    # step follows Larch's default ranges (issue 11): the post-edge line starts at E0 + 25 eV,
+    # where the simulated foil's near-edge structure lifts it by 6–7 % on this scan (1.165;
+    # the same with k up to 12 Å⁻¹), hence 8 %.
+    assert res.edge_step == pytest.approx(1.10, rel=0.08)
     assert any("E0 =" in line for line in session.echo_lines)
 
 
