@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import argparse
 import datetime
+import hashlib
 import importlib.metadata
 import os
 from collections.abc import Iterable, Mapping, Sequence
@@ -263,7 +264,9 @@ def write_report(
         if len(runs) == 1
         else f"axsuite campaign report: scans {', '.join(ids)}"
     )
-    name = f"report_{uids[0][:8]}.html" if len(runs) == 1 else f"campaign_{uids[0][:8]}.html"
+    # a campaign page is named after every run in it, so another set never overwrites it
+    tag = hashlib.sha1("".join(uids).encode()).hexdigest()[:6]
+    name = f"report_{uids[0][:8]}.html" if len(runs) == 1 else f"campaign_{uids[0][:8]}_{tag}.html"
     html_text = build_report(catalog, runs, results, title=title)
     return write_atomically(Path(out_dir) / name, html_text)
 

@@ -201,6 +201,11 @@ def test_cli_report_and_bad_input(campaign, tmp_path, capsys):
     path = tmp_path / "one" / f"report_{uids[2][:8]}.html"
     assert str(path) in out and path.exists()
     assert "i_fit_eV" in path.read_text(encoding="utf-8")
+    # two campaigns starting with the same run get two pages (no silent overwrite)
+    for keys in ([uids[0], uids[1]], [uids[0], uids[2]]):
+        assert main(["report", *keys, "--out", str(tmp_path / "two"), *ddir]) == 0
+    assert len(list((tmp_path / "two").glob("campaign_*.html"))) == 2
+    capsys.readouterr()
     analysis_uid = next(iter(s.catalog.search(Key("analysis") == "stopping")))
     blocker = tmp_path / "file"
     blocker.write_text("x")
