@@ -19,8 +19,9 @@ and a design is a choice of energies and times with Σ_k t_k = budget. Criteria 
 * ``"D"``: −Σ_Q ln det F(Q) — the volume of the confidence ellipsoids.
 
 All three are convex in t. The continuous design over every candidate energy is found with
-the multiplicative algorithm; it is rounded to K distinct energies (clusters of adjacent
-candidates merged, the K heaviest kept), the K times are re-optimised with L-BFGS-B (scipy)
+the multiplicative algorithm (on ≤ 100 of the Q points: it only places the energies); it is
+rounded to K distinct energies (clusters of neighbouring candidates below one edge merged,
+the K heaviest kept), the K times are re-optimised with L-BFGS-B (scipy) on every Q point
 over a softmax parametrisation of the simplex (each energy keeps ≥ 10 %/K of the time),
 and each energy is exchanged with its neighbouring candidates while that lowers the
 criterion, the times then re-optimised.

@@ -128,7 +128,8 @@ def optimal_design(
     per_point = budget_s / prob.q.size
     # ξ sums to 1: scale the variance rates so that ξ_k is the share of the per-point time
     # (the prior information is in absolute units)
-    weights = _continuous_design(dataclasses.replace(prob, v=prob.v / per_point))
+    # (the support is found on every few Q points: ≤ 100 of them, enough to place energies)
+    weights = _continuous_design(_every(dataclasses.replace(prob, v=prob.v / per_point), 100))
     groups = _clusters(weights, cand, 1e-3)
     groups.sort(key=lambda g: -weights[g].sum())
     k = max(n_min, len(groups)) if n_energies is None else int(n_energies)
@@ -145,6 +146,19 @@ def optimal_design(
     times = _optimise_times(prob, idx, per_point)
     best = prob.value_and_grad(_spread(times, idx, cand.size))[0]
     return _design(prob, cand, idx, times, best)
+
+
+def _every(prob: _Problem, n_max: int) -> _Problem:
+    """The problem on every k-th Q point (at most ``n_max`` points; criterion weights × k so
+    that the objective keeps its scale)."""
+    k = -(-prob.q.size // n_max)
+    if k <= 1:
+        return prob
+    sl = slice(None, None, k)
+    return dataclasses.replace(
+        prob, q=prob.q[sl], w=prob.w[:, sl], v=prob.v[:, sl], cond_rows=prob.cond_rows[:, sl],
+        weights=prob.weights[sl] * k, prior=None if prob.prior is None else prob.prior[sl],
+    )  # fmt: skip
 
 
 def _energies_needed(prob: _Problem, n_cand: int, n_energies: int | None) -> int:
@@ -167,7 +181,7 @@ def _exchange(prob: _Problem, cand: np.ndarray, idx: np.ndarray, per_point: floa
     """Move each chosen energy to a neighbouring candidate while that lowers the criterion
     (times kept; never within 3 steps of another chosen energy); sorted indices."""
     times = _optimise_times(prob, idx, per_point)
-    best = prob.value_and_grad(_spread(times, idx, cand.size))[0]
+    best = prob.subset(idx).value_and_grad(times)[0]
     for _ in range(20):
         improved = False
         for j in range(idx.size):
@@ -176,7 +190,7 @@ def _exchange(prob: _Problem, cand: np.ndarray, idx: np.ndarray, per_point: floa
                 trial[j] += step
                 if not 0 <= trial[j] < cand.size or _near(trial[j], np.delete(idx, j), cand):
                     continue
-                val = prob.value_and_grad(_spread(times, trial, cand.size))[0]
+                val = prob.subset(trial).value_and_grad(times)[0]
                 if val < best * (1 - 1e-9):
                     idx, best, improved = trial, val, True
         if not improved:
