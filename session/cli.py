@@ -16,6 +16,7 @@ import sys
 import warnings
 from collections.abc import Callable, Sequence
 from pathlib import Path
+from typing import NoReturn
 
 
 class UserError(Exception):
@@ -292,9 +293,16 @@ def _extra(name: str) -> tuple[Callable[[argparse.ArgumentParser], None], Callab
     return getattr(mod, configure), getattr(mod, handler)
 
 
+class _OneLineParser(argparse.ArgumentParser):
+    """argparse errors as one line (``axs CMD: error: …``, exit 2) instead of the usage text."""
+
+    def error(self, message: str) -> NoReturn:
+        self.exit(2, f"{self.prog}: error: {message} (see `{self.prog} --help`)\n")
+
+
 def build_parser(chosen: str | None = None) -> argparse.ArgumentParser:
     """The argument parser of ``axs``; only the ``chosen`` extra command is configured."""
-    parser = argparse.ArgumentParser(
+    parser = _OneLineParser(
         prog="axs", description="axsuite: AXS beamline acquisition and analysis"
     )
     _common(parser, top=True)

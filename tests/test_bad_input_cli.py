@@ -136,3 +136,24 @@ def test_read_only_data_dir_as_the_os_reports_it(tmp_path, capsys, monkeypatch, 
     assert list(ro.iterdir()) == []
     assert main([command, "--data-dir", str(ro)]) == 2
     assert "is not writable" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize(
+    ("argv", "needle"),
+    [
+        (["exprot", "1"], "invalid choice: 'exprot'"),
+        (["stopping", "He", "Al"], "--energies"),
+        (["demo", "--bogus"], "unrecognized arguments: --bogus"),
+        (["export"], "required"),
+    ],
+)
+def test_argument_errors_are_one_line(capsys, argv, needle):
+    """argparse's own errors (unknown command or option, missing argument): one line naming
+    the problem and where help is, exit 2 — not the usage block."""
+    from axsuite.session.cli import main
+
+    with pytest.raises(SystemExit) as exc:
+        main(argv)
+    err = capsys.readouterr().err.strip()
+    assert exc.value.code == 2
+    assert len(err.splitlines()) == 1 and needle in err and "--help" in err, err
