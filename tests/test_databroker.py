@@ -7,6 +7,11 @@ own APIs, as README's snippet does, and compares with the documents the RunEngin
 
 from __future__ import annotations
 
+import json
+import subprocess
+import sys
+import textwrap
+
 import numpy as np
 import pytest
 from bluesky import plans as bp
@@ -45,17 +50,36 @@ def test_v2_client_reads_the_run(small_catalog):
 
 
 def test_v1_broker_for_old_scripts(small_catalog):
-    from axsuite.session.catalog import open_embedded_catalog
-    from databroker import Broker
-
+    """``db[-1].table()`` as old scripts do, in an interpreter of its own: databroker's v1
+    shim changes process-wide state that later readers in the same process (replay through
+    ``run.documents()``) would inherit."""
     data_dir, uid, events = small_catalog
-    db = Broker(open_embedded_catalog(data_dir))
-    header = db[-1]
-    assert header.start["uid"] == uid and header.stop["exit_status"] == "success"
-    table = db[-1].table()
-    assert len(table) == 5
+    script = textwrap.dedent(
+        f"""
+        import json
+        from axsuite.session.catalog import open_embedded_catalog
+        from databroker import Broker
+
+        db = Broker(open_embedded_catalog({str(data_dir)!r}))
+        header = db[-1]
+        table = db[-1].table()
+        print(json.dumps({{
+            "uid": header.start["uid"], "exit_status": header.stop["exit_status"],
+            "rows": len(table),
+            "motor": {{int(k): float(v) for k, v in table["motor"].to_dict().items()}},
+            "found": [h.start["uid"] for h in db(sample="test")],
+            "names": [name for name, _ in header.documents()],
+        }}))
+        """
+    )
+    res = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True,
+                         timeout=600)  # fmt: skip
+    assert res.returncode == 0, res.stderr
+    out = json.loads(res.stdout.strip().splitlines()[-1])
+    assert out["uid"] == uid and out["exit_status"] == "success"
+    assert out["rows"] == 5
     expected = {e["seq_num"]: e["data"]["motor"] for e in events}
-    assert table["motor"].to_dict() == pytest.approx(expected)
-    assert [h.start["uid"] for h in db(sample="test")] == [uid]
-    names = [name for name, _ in header.documents()]
+    assert {int(k): v for k, v in out["motor"].items()} == pytest.approx(expected)
+    assert out["found"] == [uid]
+    names = out["names"]
     assert names[0] == "start" and names[-1] == "stop" and names.count("event") == 5
