@@ -6,6 +6,7 @@ from __future__ import annotations
 import dataclasses
 import json
 import os
+import re
 import signal
 import subprocess
 import sys
@@ -66,10 +67,14 @@ def run_until(
     lines = []
     deadline = time.monotonic() + CHILD_TIMEOUT_S
     assert proc.stdout is not None
-    for line in proc.stdout:
-        lines.append(line.rstrip("\n"))
+    for raw in proc.stdout:
+        # the child's threads may write on one line ("seq 8echo catalog: …"): split them
+        parts = [p for p in re.split(r"(?=echo )", raw.rstrip("\n")) if p]
+        lines.extend(parts)
         if on_line is not None:
-            on_line(lines[-1])
+            for part in parts:
+                on_line(part)
+        line = parts[0] if parts else ""
         if line.startswith("seq "):
             seq = int(line.split()[1])
             seen.add(seq)
